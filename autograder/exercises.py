@@ -1,0 +1,47 @@
+"""Everything about an exercise is found from its number: student file, provided files, graders."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SKELETONS = ROOT / "skeletons"
+SOLUTIONS = ROOT / "solutions"
+GRADERS = ROOT / "graders"
+FIXTURES = ROOT / "fixtures"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    number: int
+    title: str
+    student_file: str
+    provided: tuple[str, ...] = ()  # helper files and data; the framework's copy lives in skeletons/
+
+    @property
+    def module(self) -> str:
+        return self.student_file.removesuffix(".py")
+
+    @property
+    def fixtures(self) -> Path:
+        return FIXTURES / f"ex{self.number}"
+
+
+EXERCISES = {
+    ex.number: ex
+    for ex in [
+        Exercise(7, "Iterated max pooling", "iter_maxpool.py", ("helper_maxpool.py", "sample_image.png")),
+    ]
+}
+
+STUDENT_FILES = sorted({ex.student_file for ex in EXERCISES.values()})
+PROVIDED_FILES = sorted({name for ex in EXERCISES.values() for name in ex.provided})
+
+_GRADER_NAME = re.compile(r"test_ex(\d+)_\w+\.py$")
+
+
+def exercise_of(path: str | Path) -> Exercise | None:
+    """The exercise a grader file belongs to, from its name ``test_ex<N>_<topic>.py``."""
+    match = _GRADER_NAME.search(Path(path).name)
+    return EXERCISES.get(int(match.group(1))) if match else None

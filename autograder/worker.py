@@ -1,0 +1,134 @@
+"""The worker: imports one student module and runs calls on it. Runs only in a child process.
+
+It is started by :mod:`autograder.boundary` from a forkserver that has torch preloaded, so a
+worker costs a fork, not a torch import. Requests and replies are :mod:`autograder.codec`
+messages; a reply is ``{"ok": value}`` or ``{"error": {...}}`` and nothing else.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import random
+import resource
+import signal
+import sys
+import traceback
+
+import numpy as np
+
+from autograder.codec import decode, encode
+
+
+def _to_tensor(array: np.ndarray, requires_grad: bool):
+    import torch
+
+    return torch.from_numpy(array.copy()).requires_grad_(requires_grad)
+
+
+def _seed(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_grad_enabled(True)
+
+
+def _where(exc: BaseException, workdir: str) -> str:
+    """``file.py:LINE`` of the innermost frame in the submission, or ''."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(workdir)]
+    return f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+
+
+def _error(exc: BaseException, workdir: str, kind: str = "exception") -> dict:
+    text = str(exc).strip().splitlines()
+    return {
+        "error": {
+            "kind": "not_implemented" if isinstance(exc, NotImplementedError) else kind,
+            "type": type(exc).__name__,
+            "message": (text[0] if text else "")[:300],
+            "where": _where(exc, workdir),
+        }
+    }
+
+
+def _isolate(spec: dict) -> None:
+    """Own session (so the judge can kill everything we start), own files, fewer rights."""
+    os.setsid()
+    log = os.open(os.path.join(spec["scratch"], "output.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an output flood fails writes, not the worker
+    resource.setrlimit(resource.RLIMIT_FSIZE, (spec["max_output_bytes"],) * 2)
+    for name in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
+        os.environ[name] = spec["scratch"]
+    os.environ["MPLBACKEND"] = "Agg"
+    os.chdir(spec["workdir"])
+    sys.path.insert(0, spec["workdir"])
+    sys.dont_write_bytecode = True
+    if spec.get("memory_bytes"):
+        resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
+    if spec.get("user"):
+        uid, gid = spec["user"]
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+
+
+def serve(conn, spec: dict) -> None:
+    """Entry point of the worker process."""
+    _isolate(spec)
+    import torch
+
+    torch.set_num_threads(spec["threads"])
+    workdir = spec["workdir"]
+    probes: dict[str, object] = {}
+
+    _seed(0)
+    try:
+        student = importlib.import_module(spec["module"])
+        import_error = None
+    except BaseException as exc:  # SyntaxError, SystemExit, anything: it is the student's error
+        student, import_error = None, _error(exc, workdir, kind="import")
+        if isinstance(exc, SyntaxError) and exc.lineno:
+            import_error["error"]["where"] = f"{spec['module']}.py:{exc.lineno}"
+
+    while True:
+        try:
+            request = decode(conn.recv_bytes(), to_tensor=_to_tensor)
+        except EOFError:
+            return
+        if import_error is not None:
+            conn.send_bytes(encode(import_error))
+            continue
+        try:
+            _seed(request.get("seed", 0))
+            if request["op"] == "call":
+                function = getattr(student, request["name"], None)
+                if not callable(function):
+                    conn.send_bytes(encode({"error": {"kind": "missing", "type": "AttributeError",
+                                                      "message": request["name"], "where": ""}}))
+                    continue
+                result = function(*request["args"], **request["kwargs"])
+            else:  # "probe": trusted grader code that drives the student module in this process
+                path = request["file"]
+                if path not in probes:
+                    loader_spec = importlib.util.spec_from_file_location(f"_probe_{len(probes)}", path)
+                    probes[path] = importlib.util.module_from_spec(loader_spec)
+                    loader_spec.loader.exec_module(probes[path])
+                probe = getattr(probes[path], request["name"])
+                result = probe(student, *request["args"], **request["kwargs"])
+            reply = {"ok": result}
+        except BaseException as exc:  # the student's exception becomes data, never a crash
+            reply = _error(exc, workdir)
+        try:
+            data = encode(reply)
+        except Exception as exc:  # noqa: BLE001 - e.g. an unencodable or oversized result
+            data = encode({"error": {"kind": "exception", "type": type(exc).__name__,
+                                     "message": f"the result could not be sent back: {exc}"[:300], "where": ""}})
+        conn.send_bytes(data)
