@@ -51,7 +51,8 @@ def test_blur_pads_with_zeros_so_a_white_image_darkens_at_the_border(student, re
     out = student.gaussian_blur_iter(tensor(ones), k=5, sigma=1.0, iters=2)
     reference.arrays({"out": out}, "blur_white_border", what="gaussian_blur_iter(white image, iters=2)",
                      atol=1e-5, hints=[
-                         (lambda o: np.allclose(o[..., 4:-4, 4:-4], 1, atol=1e-4) and np.allclose(o, 1, atol=1e-4),
+                         (lambda o: o.shape != ones.shape, "the output shrank: looks like padding was not applied"),
+                         (lambda o: np.allclose(o, 1, atol=1e-4),
                           "the border did not darken: use zero padding (F.conv2d's padding=k // 2)"),
                          (lambda o: not np.allclose(o[..., 4:-4, 4:-4], 1, atol=1e-3),
                           "the centre of a white image must stay white: does the kernel sum to 1?"),

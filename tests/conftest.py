@@ -1,0 +1,65 @@
+"""Shared helpers for the framework's own tests: grade a target in a subprocess, like a user would."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    results: dict | None
+
+    def by_exercise(self) -> dict[int, tuple[float, float]]:
+        """exercise -> (score, max_score)"""
+        totals: dict[int, tuple[float, float]] = {}
+        for test in self.results["tests"]:
+            number = int(test["number"].split(".")[0])
+            score, worth = totals.get(number, (0.0, 0.0))
+            totals[number] = (score + test["score"], worth + test["max_score"])
+        return totals
+
+
+def grade(target, *args: str, tmp_path: Path, timeout: float = 600) -> Run:
+    """``pytest --target=TARGET --results-json=...`` from the project root, as a tutor runs it."""
+    results = tmp_path / f"results-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}", "-q", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )
+    data = json.loads(results.read_text()) if results.exists() else None
+    return Run(proc.returncode, proc.stdout, proc.stderr, data)
+
+
+def make_submission(folder: Path, files: dict[str, str] | None = None, copy_solutions: bool = True) -> Path:
+    """A submission folder: the reference solutions (optional) with some files replaced."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if copy_solutions:
+        for item in (ROOT / "solutions").iterdir():
+            if item.is_file():
+                shutil.copyfile(item, folder / item.name)
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def solutions_run(tmp_path_factory) -> Run:
+    return grade("solutions", tmp_path=tmp_path_factory.mktemp("solutions"))
+
+
+@pytest.fixture(scope="session")
+def skeletons_run(tmp_path_factory) -> Run:
+    return grade("skeletons", tmp_path=tmp_path_factory.mktemp("skeletons"))

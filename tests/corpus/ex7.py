@@ -1,0 +1,51 @@
+"""Exercise 7 (iter_maxpool.py): typical mistakes and correct alternatives."""
+F = "iter_maxpool.py"
+
+BUGS = {
+    "max pooling without padding": (F, [("stride=1, padding=k // 2)", "stride=1)")]),
+    "one iteration too many": (F, [("    for _ in range(iters):\n        x = F.max_pool2d",
+                                    "    for _ in range(iters + 1):\n        x = F.max_pool2d")]),
+    "average instead of max pooling": (F, [("x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",
+                                            "x = F.avg_pool2d(x, kernel_size=k, stride=1, padding=k // 2)")]),
+    "kernel not normalised": (F, [("return kernel / kernel.sum()", "return kernel")]),
+    "sigma used as the variance": (F, [("(2 * sigma**2)", "(2 * sigma)")]),
+    "blur without padding": (F, [("padding=k // 2, groups=channels)", "groups=channels)")]),
+    "blur mixes the channels": (F, [(".expand(channels, 1, k, k)", ".expand(channels, channels, k, k) / channels"),
+                                    (", groups=channels)", ")")]),
+    "image not rescaled to [0, 1]": (F, [("dtype=np.float32) / 255.0", "dtype=np.float32)")]),
+    "image without the batch dimension": (F, [("torch.from_numpy(gray)[None, None]", "torch.from_numpy(gray)[None]")]),
+    "image kept in colour": (F, [('Image.open(path).convert("L")', 'Image.open(path).convert("RGB")'),
+                                 ("torch.from_numpy(gray)[None, None]", "torch.from_numpy(gray).mean(-1)[None, None]")]),
+    "numpy image still a tensor": (F, [("return x[0, 0].detach().cpu().numpy()", "return x[0, 0]")]),
+}
+
+VARIANTS = {
+    "separable kernel": (F, [(
+        "    dy, dx = torch.meshgrid(offsets, offsets, indexing=\"ij\")\n"
+        "    kernel = torch.exp(-(dx**2 + dy**2) / (2 * sigma**2))\n"
+        "    return kernel / kernel.sum()",
+        "    g = torch.exp(-offsets**2 / (2 * sigma**2))\n"
+        "    g = g / g.sum()\n"
+        "    return torch.outer(g, g)")]),
+    "torchvision's to_tensor": (F, [(
+        '    gray = np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255.0\n'
+        "    return torch.from_numpy(gray)[None, None]",
+        "    from torchvision.transforms.functional import to_tensor\n"
+        '    return to_tensor(Image.open(path).convert("L")).unsqueeze(0)')]),
+    "nn.MaxPool2d module and a squeeze": (F, [
+        ("        x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",
+         "        x = torch.nn.MaxPool2d(k, stride=1, padding=k // 2)(x)"),
+        ("return x[0, 0].detach().cpu().numpy()", "return x.detach().squeeze(0).squeeze(0).numpy()")]),
+    "blur as one channel over B * C images": (F, [(
+        "    channels = x.shape[1]\n"
+        "    weight = gauss_kernel_2d(k, sigma).to(x.dtype).expand(channels, 1, k, k)\n"
+        "    for _ in range(iters):\n"
+        "        x = F.conv2d(x, weight, padding=k // 2, groups=channels)\n"
+        "    return x",
+        "    b, c, h, w = x.shape\n"
+        "    weight = gauss_kernel_2d(k, sigma)[None, None]\n"
+        "    y = x.reshape(b * c, 1, h, w)\n"
+        "    for _ in range(iters):\n"
+        "        y = F.conv2d(y, weight, padding=k // 2)\n"
+        "    return y.reshape(b, c, h, w)")]),
+}

@@ -1,0 +1,42 @@
+"""Graders tell right from wrong: every planted bug loses points in its own exercise only, every
+correct variant gets full marks. Each submission is graded with --target=PATH, as a tutor would."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import ROOT, grade, make_submission
+from corpus import BUGS, VARIANTS
+
+CASES = [(kind, n, name, edit) for kind, table in (("bug", BUGS), ("variant", VARIANTS))
+         for n, entries in table.items() for name, edit in entries.items()]
+
+
+def apply(folder, file: str, edits) -> None:
+    text = (ROOT / "solutions" / file).read_text()
+    for old, new in edits:
+        assert text.count(old) == 1, f"{file}: the text to replace must occur exactly once: {old!r}"
+        text = text.replace(old, new)
+    (folder / file).write_text(text)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, solutions_run):
+    def run(case):
+        kind, number, name, (file, edits) = case
+        folder = make_submission(tmp_path_factory.mktemp("corpus"))
+        apply(folder, file, edits)
+        return grade(folder, tmp_path=folder.parent)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip([(c[0], c[2]) for c in CASES], pool.map(run, CASES)))
+
+
+@pytest.mark.parametrize("kind, number, name, edit", CASES, ids=[f"{c[0]}-ex{c[1]}-{c[2]}" for c in CASES])
+def test_corpus_submission(graded, solutions_run, kind, number, name, edit):
+    full = solutions_run.by_exercise()
+    scores = graded[(kind, name)].by_exercise()
+    assert set(scores) == set(full)
+    for exercise, (score, worth) in scores.items():
+        if kind == "bug" and exercise == number:
+            assert score < worth, f"planted bug not caught: {name}"
+        else:
+            assert score == worth, f"{name}: exercise {exercise} lost points ({score} / {worth})"

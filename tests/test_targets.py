@@ -1,0 +1,112 @@
+"""The grading interface: targets, results files, clean failures, the boundary to student code."""
+import ast
+import re
+import xml.etree.ElementTree as ET
+
+from conftest import ROOT, grade, make_submission
+
+from autograder.exercises import EXERCISES
+
+
+def todo_functions(path) -> set[str]:
+    """Names of the functions whose skeleton body raises NotImplementedError."""
+    tree = ast.parse(path.read_text())
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+            and any(isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s) for s in node.body)}
+
+
+def test_solutions_pass_every_grader_test(solutions_run):
+    assert solutions_run.returncode == 0, solutions_run.stdout[-3000:]
+    assert solutions_run.results["tests"], "no grader test ran"
+    failed = [t["name"] for t in solutions_run.results["tests"] if t["status"] != "passed"]
+    assert not failed
+    assert solutions_run.results["score"] == sum(t["max_score"] for t in solutions_run.results["tests"])
+
+
+def test_skeletons_fail_every_grader_test_with_one_not_implemented_line(skeletons_run):
+    assert skeletons_run.returncode == 1, skeletons_run.stdout[-3000:]  # tests failed; no collection error
+    assert "error" not in skeletons_run.stdout.splitlines()[-1]
+    todo = {n: todo_functions(ROOT / "skeletons" / ex.student_file) for n, ex in EXERCISES.items()}
+    for test in skeletons_run.results["tests"]:
+        assert test["status"] == "failed" and test["score"] == 0, test
+        match = re.fullmatch(r"not implemented: (\w+) - fill in the # TODO in (\w+\.py)", test["output"])
+        assert match, test["output"]
+        exercise = int(test["number"].split(".")[0])
+        assert match.group(1) in todo[exercise] and match.group(2) == EXERCISES[exercise].student_file
+
+
+def test_every_test_is_numbered_and_named_by_its_exercise(solutions_run, tmp_path):
+    numbers = [t["number"] for t in solutions_run.results["tests"]]
+    assert len(set(numbers)) == len(numbers)
+    for test in solutions_run.results["tests"]:
+        assert test["name"].startswith(f"test_ex{test['number'].split('.')[0]}_")
+    run = grade("solutions", f"--junitxml={tmp_path / 'j.xml'}", "graders/test_ex7_maxpool.py", tmp_path=tmp_path)
+    cases = ET.parse(tmp_path / "j.xml").getroot().iter("testcase")
+    assert all(c.get("classname").startswith("graders.test_ex7_") for c in cases)
+    assert run.returncode == 0
+
+
+def test_a_missing_or_empty_target_is_a_one_line_usage_error(tmp_path):
+    for target in [tmp_path / "does-not-exist", tmp_path]:
+        run = grade(target, tmp_path=tmp_path)
+        assert run.returncode == 4
+        assert run.stderr.strip().count("\n") == 0 and run.stderr.startswith("ERROR: --target:"), run.stderr
+        assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_fixtures_are_regenerated_only_from_the_solutions(tmp_path):
+    run = grade("skeletons", "--regen-all", tmp_path=tmp_path)
+    assert run.returncode == 4 and "only from the reference" in run.stderr
+
+
+def test_a_missing_student_file_fails_only_its_exercise_as_not_submitted(tmp_path):
+    folder = make_submission(tmp_path / "sub")
+    (folder / "iter_maxpool.py").unlink()
+    run = grade(folder, tmp_path=tmp_path)
+    assert run.returncode == 1
+    for test in run.results["tests"]:
+        if test["number"].startswith("7."):
+            assert test["output"] == f"not submitted: iter_maxpool.py was not found in {folder}"
+        else:
+            assert test["status"] == "passed", test
+
+
+def test_a_folder_without_any_student_file_is_a_usage_error(tmp_path):
+    folder = make_submission(tmp_path / "sub", copy_solutions=False, files={"iter_maxpool.txt": "wrong name"})
+    run = grade(folder, tmp_path=tmp_path)
+    assert run.returncode == 4 and "holds none of the student files" in run.stderr
+
+
+def test_a_helper_file_inside_a_submission_is_ignored(tmp_path):
+    folder = make_submission(tmp_path / "sub", files={
+        "helper_maxpool.py": "raise SystemExit('a planted helper ran')\n",
+        "sample_image.png": "not a png",
+    })
+    run = grade(folder, "graders/test_ex7_grid.py", tmp_path=tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_an_import_error_is_reported_in_one_line(tmp_path):
+    folder = make_submission(tmp_path / "sub", files={"iter_maxpool.py": "def maxpool_iter(x:\n"})
+    run = grade(folder, "graders/test_ex7_maxpool.py", tmp_path=tmp_path)
+    assert run.returncode == 1
+    for test in run.results["tests"]:
+        assert re.fullmatch(r"iter_maxpool\.py could not be imported: SyntaxError: .* \(iter_maxpool\.py:1\)",
+                            test["output"]), test["output"]
+
+
+def test_the_pytest_process_never_imports_torch_or_student_code(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import sys, pytest\n"
+        "class P:\n"
+        "    def pytest_sessionfinish(self):\n"
+        "        print('LEAKED', sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('torch', 'torchvision', 'iter_maxpool', 'helper_maxpool')))\n"
+        f"sys.exit(pytest.main(['--target=solutions', '-q', '-p', 'no:cacheprovider',"
+        f" '{ROOT / 'graders' / 'test_ex7_maxpool.py'}'], plugins=[P()]))\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(probe)], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "LEAKED []" in out, out[-2000:]
