@@ -140,6 +140,7 @@ class Student:
             "workdir": str(self._sandbox / "work"),
             "scratch": str(self._sandbox / "scratch"),
             "module": self.exercise.module,
+            "graders": str(GRADERS),
             "threads": self.threads,
             "user": self._user,
             "max_output_bytes": self.max_output_bytes,

@@ -13,15 +13,17 @@ import pytest
 
 from autograder.codec import Opaque, Value
 
-Hint = tuple[Callable[[np.ndarray], bool], str]
+# A hint: (test, message). test(obtained, expected) is True when the obtained array looks like a
+# known mistake; expected is None where no reference value is at hand (e.g. a shape check).
+Hint = tuple[Callable[[np.ndarray, "np.ndarray | None"], bool], str]
 
 
-def fail(message: str, value=None, hints: Iterable[Hint] = ()):
+def fail(message: str, value=None, hints: Iterable[Hint] = (), expected=None):
     """Fail the test with one line; the first hint whose test matches ``value`` is appended."""
     __tracebackhide__ = True
     for matches, hint in hints:
         try:
-            if isinstance(value, np.ndarray) and matches(np.asarray(value)):
+            if isinstance(value, np.ndarray) and matches(np.asarray(value), expected):
                 message += f". Hint: {hint}"
                 break
         except Exception:  # noqa: BLE001 - a hint that does not apply is no hint
@@ -43,7 +45,10 @@ def describe(value) -> str:
 def array(value, what: str, *, shape: tuple | None = None, dtype: str | None = "float32",
           kinds: Iterable[str] = ("torch.Tensor", "numpy.ndarray"), finite: bool = True,
           hints: Iterable[Hint] = ()) -> np.ndarray:
-    """Check that ``value`` is an array-like of the stated shape and dtype; return it as numpy."""
+    """Check that ``value`` is an array-like of the stated shape and dtype, and return it.
+
+    The result stays a :class:`Value` (it remembers what it was in the worker), so it can be
+    rearranged in the judge (``.T``, indexing) and checked again."""
     __tracebackhide__ = True
     kinds = tuple(kinds)
     if not isinstance(value, Value) or value.origin not in kinds:
@@ -51,12 +56,15 @@ def array(value, what: str, *, shape: tuple | None = None, dtype: str | None = "
         fail(f"{what} should be {wanted}, got {describe(value)}")
     if shape is not None and tuple(value.shape) != tuple(shape):
         fail(f"{what} has shape {tuple(value.shape)}, expected {tuple(shape)}", value, hints)
-    if dtype is not None and value.dtype != np.dtype(dtype):
+    if dtype == "floating":  # any float precision is acceptable here
+        if not np.issubdtype(value.dtype, np.floating):
+            fail(f"{what} has dtype {value.source_dtype or value.dtype}, expected a floating-point dtype", value, hints)
+    elif dtype is not None and value.dtype != np.dtype(dtype):
         fail(f"{what} has dtype {value.source_dtype or value.dtype}, expected {dtype}", value, hints)
     if finite and np.issubdtype(value.dtype, np.inexact) and not np.all(np.isfinite(value)):
         bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
         fail(f"{what} contains {bad} NaN or Inf value(s)", value, hints)
-    return np.asarray(value)
+    return value
 
 
 def number(value, what: str) -> float:
@@ -86,7 +94,7 @@ def close(value, expected, what: str, *, atol: float, rtol: float = 0.0, hints: 
     message = (f"{what}: {int(bad.sum())} of {bad.size} values differ from the reference; largest error "
                f"{float(error[worst]):.3g} at index {tuple(int(i) for i in worst)} "
                f"(got {float(obtained[worst]):.6g}, expected {float(expected[worst]):.6g}; tolerance {atol:g})")
-    fail(message, obtained, hints)
+    fail(message, obtained, hints, expected)
 
 
 def equal(value, expected, what: str) -> None:

@@ -32,6 +32,7 @@ EXERCISES = {
     ex.number: ex
     for ex in [
         Exercise(7, "Iterated max pooling", "iter_maxpool.py", ("helper_maxpool.py", "sample_image.png")),
+        Exercise(8, "Gradients in input space", "gradients2d.py", ("helper.py",)),
     ]
 }
 

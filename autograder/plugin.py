@@ -14,7 +14,7 @@ import pytest
 
 from autograder.boundary import Student
 from autograder.exercises import EXERCISES, GRADERS, ROOT, SOLUTIONS, SKELETONS, STUDENT_FILES, exercise_of
-from autograder.reference import Reference
+from autograder.reference import Reference, ReferenceInputs
 
 
 def pytest_addoption(parser):
@@ -71,7 +71,7 @@ _GRADING = pytest.StashKey[Grading]()
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(n): points this grader test is worth (default 1)")
     value = config.getoption("target")
-    regenerating = config.getoption("force_regen", False) or config.getoption("regen_all", False)
+    regenerating = _regenerating(config)
     if value is None:
         if regenerating:
             raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
@@ -136,7 +136,7 @@ def _one_line(report) -> str:
     return lines[-1] if lines else report.outcome
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def student(request) -> Student:
     """The submission's module for this grader file's exercise, behind the worker boundary."""
     grading = request.config.stash.get(_GRADING, None)
@@ -153,12 +153,21 @@ def original_datadir(request) -> Path:
     return exercise.fixtures if exercise else Path(request.path).with_suffix("")
 
 
+def _regenerating(config) -> bool:
+    return bool(config.getoption("force_regen", False) or config.getoption("regen_all", False))
+
+
+@pytest.fixture(scope="module")
+def reference_inputs(request) -> ReferenceInputs:
+    """Inputs this exercise's graders share, made by the reference solution (e.g. trained weights)."""
+    exercise = exercise_of(request.path)
+    return ReferenceInputs(exercise.fixtures, regenerate=_regenerating(request.config))
+
+
 @pytest.fixture
 def reference(request, ndarrays_regression, image_regression, original_datadir) -> Reference:
     """Reference data of this exercise: compare against it, or write it when regenerating."""
-    config = request.config
-    regen = bool(config.getoption("force_regen") or config.getoption("regen_all"))
-    return Reference(original_datadir, ndarrays_regression, image_regression, regenerate=regen)
+    return Reference(original_datadir, ndarrays_regression, image_regression, regenerate=_regenerating(request.config))
 
 
 def pytest_sessionfinish(session, exitstatus):

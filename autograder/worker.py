@@ -86,6 +86,7 @@ def serve(conn, spec: dict) -> None:
     import torch
 
     torch.set_num_threads(spec["threads"])
+    sys.path.append(spec["graders"])  # shared grader modules, after the submission's own files
     workdir = spec["workdir"]
     probes: dict[str, object] = {}
 

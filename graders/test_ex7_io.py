@@ -32,7 +32,7 @@ def load(iter_maxpool, data: bytes, as_path_object: bool):
     return iter_maxpool.load_image_as_tensor(pathlib.Path(f.name) if as_path_object else f.name)
 
 
-SCALE_HINTS = [(lambda x: x.max() > 1.5, "the values are not scaled from 0..255 to [0, 1]")]
+SCALE_HINTS = [(lambda x, ref: x.max() > 1.5, "the values are not scaled from 0..255 to [0, 1]")]
 
 
 @pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
@@ -40,8 +40,8 @@ def test_loads_a_png_as_grayscale_in_zero_one(student, reference, mode):
     out = student.run(load, png(mode), as_path_object=mode == "RGB")
     what = f"load_image_as_tensor(a 37 x 23 {mode} PNG)"
     checks.array(out, what, shape=(1, 1, 23, 37), kinds=("torch.Tensor",), hints=SCALE_HINTS + [
-        (lambda x: x.shape == (23, 37) or x.shape == (1, 23, 37), "add both the batch and the channel dimension"),
-        (lambda x: x.shape[-1] in (3, 4) or x.shape[1] in (3, 4), "convert the picture to grayscale (mode \"L\")"),
+        (lambda x, ref: x.shape == (23, 37) or x.shape == (1, 23, 37), "add both the batch and the channel dimension"),
+        (lambda x, ref: x.shape[-1] in (3, 4) or x.shape[1] in (3, 4), "convert the picture to grayscale (mode \"L\")"),
     ])
     reference.arrays({"image": out}, f"load_{mode}", what=what, atol=1e-6, hints=SCALE_HINTS)
 

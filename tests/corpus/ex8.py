@@ -1,0 +1,49 @@
+"""Exercise 8 (gradients2d.py): typical mistakes and correct alternatives."""
+F = "gradients2d.py"
+GRID_DOC = '    P[i, j] = p(y=1 | (XX[i, j], YY[i, j])).\n    """\n'  # context: inside evaluate_on_grid
+GRAD_DOC = '    p(y=1 | x) with respect to x at (XX[i, j], YY[i, j]).\n    """\n'  # inside compute_input_gradients
+
+BUGS = {
+    "softmax in forward": (F, [("        return self.net(x)", "        return torch.softmax(self.net(x), dim=1)")]),
+    "no optimizer.step()": (F, [("            optimizer.step()\n", "")]),
+    "accuracy as a percentage": (F, [(".float().mean().item()", ".float().mean().item() * 100")]),
+    "softmax over the points": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = torch.softmax(model(grid), dim=0)")]),
+    "probability of class 0": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 0].reshape(steps, steps)")]),
+    "P transposed against XX, YY": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 1].reshape(steps, steps).T")]),
+    "grid without its last value": (F, [(GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n",
+                                         GRID_DOC + "    xs = torch.arange(steps) * (x_max - x_min) / steps + x_min\n")]),
+    "gradient of the logit": (F, [("p1 = torch.softmax(model(grid), dim=1)[:, 1]", "p1 = model(grid)[:, 1]")]),
+    "GX and GY swapped": (F, [("return XX, YY, grads[:, 0].reshape(steps, steps), grads[:, 1].reshape(steps, steps)",
+                               "return XX, YY, grads[:, 1].reshape(steps, steps), grads[:, 0].reshape(steps, steps)")]),
+    "gradient grid without its last value": (F, [(
+        GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n",
+        GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps + 1)[:-1]\n    ys = torch.linspace(y_min, y_max, steps + 1)[:-1]\n")]),
+}
+
+VARIANTS = {
+    "ij meshgrid indexing": (F, [
+        (GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n"
+         '    XX, YY = torch.meshgrid(xs, ys, indexing="xy")',
+         GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n"
+         '    XX, YY = torch.meshgrid(xs, ys, indexing="ij")'),
+        (GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n"
+         '    XX, YY = torch.meshgrid(xs, ys, indexing="xy")',
+         GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n"
+         '    XX, YY = torch.meshgrid(xs, ys, indexing="ij")')]),
+    "numpy grid and numpy results": (F, [(
+        GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n"
+        '    XX, YY = torch.meshgrid(xs, ys, indexing="xy")\n'
+        "    grid = torch.stack([XX.reshape(-1), YY.reshape(-1)], dim=1)\n",
+        GRID_DOC + "    import numpy as np\n\n"
+        "    XX, YY = np.meshgrid(np.linspace(x_min, x_max, steps), np.linspace(y_min, y_max, steps))\n"
+        "    grid = torch.tensor(np.stack([XX.ravel(), YY.ravel()], axis=1), dtype=torch.float32)\n"),
+        ("    P = probs[:, 1].reshape(steps, steps)\n    return XX, YY, P",
+         "    P = probs[:, 1].reshape(steps, steps).numpy()\n    return XX, YY, P")]),
+    "torch.autograd.grad": (F, [("    model.zero_grad()\n    p1.sum().backward()\n    grads = grid.grad\n",
+                                 "    (grads,) = torch.autograd.grad(p1.sum(), grid)\n")]),
+    "SGD with momentum": (F, [("torch.optim.Adam(model.parameters(), lr=lr)",
+                               "torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)")]),
+    "sigmoid of the score difference": (F, [(
+        "p1 = torch.softmax(model(grid), dim=1)[:, 1]",
+        "scores = model(grid)\n    p1 = torch.sigmoid(scores[:, 1] - scores[:, 0])")]),
+}

@@ -1,0 +1,58 @@
+"""The exercise-8 reference agrees with torch.func's Jacobian of p(y=1 | x), computed point by point."""
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def solution():
+    sys.path.insert(0, str(ROOT / "solutions"))
+    try:
+        spec = importlib.util.spec_from_file_location("solution_gradients2d", ROOT / "solutions" / "gradients2d.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(ROOT / "solutions"))
+
+
+@pytest.fixture(scope="module")
+def model(solution):
+    weights = np.load(ROOT / "fixtures" / "ex8" / "trained_mlp.npz")
+    model = solution.MLP2d()
+    model.load_state_dict({k: torch.as_tensor(weights[k]) for k in weights.files})
+    return model.eval()
+
+
+def test_gradients_equal_the_jacobian_of_the_class_1_probability(solution, model):
+    XX, YY, GX, GY = solution.compute_input_gradients(model, -2.0, 3.0, -1.5, 2.0, steps=13)
+    p1 = lambda x: torch.softmax(model(x[None]), dim=1)[0, 1]  # noqa: E731 - one point at a time
+    points = torch.stack([XX.reshape(-1), YY.reshape(-1)], dim=1).detach()
+    jacobian = torch.vmap(torch.func.grad(p1))(points)
+    torch.testing.assert_close(GX.reshape(-1), jacobian[:, 0], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(GY.reshape(-1), jacobian[:, 1], atol=1e-6, rtol=1e-5)
+
+
+def test_probabilities_are_the_softmax_of_the_scores_at_each_grid_point(solution, model):
+    XX, YY, P = solution.evaluate_on_grid(model, -1.0, 2.0, -0.5, 0.5, steps=5)
+    for i, j in [(0, 0), (1, 3), (4, 2)]:
+        x = torch.tensor([[XX[i, j], YY[i, j]]])
+        expected = torch.exp(model(x)[0, 1]) / torch.exp(model(x)[0]).sum()
+        assert abs(float(P[i, j]) - float(expected)) < 1e-6
+
+
+def test_the_toy_set_is_not_linearly_separable_but_the_reference_learns_it(solution):
+    from helper import make_toy_dataset
+
+    X, y = make_toy_dataset()
+    assert X.dtype == torch.float32 and X.shape == (400, 2) and y.dtype == torch.int64
+    torch.manual_seed(0)
+    linear, linear_accuracy = solution.train_classifier(torch.nn.Linear(2, 2), X, y)
+    torch.manual_seed(0)
+    _, accuracy = solution.train_classifier(solution.MLP2d(), X, y)
+    assert linear_accuracy < 0.9 < accuracy
