@@ -52,6 +52,12 @@ def _unprivileged_user() -> tuple[int, int] | None:
     return nobody.pw_uid, nobody.pw_gid
 
 
+def _torch_home() -> str:
+    """Where torch keeps downloaded weights for the judge's user; the worker reads them there."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "torch"
+    return os.environ.get("TORCH_HOME", str(default))
+
+
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(-code).name
@@ -141,6 +147,7 @@ class Student:
             "scratch": str(self._sandbox / "scratch"),
             "module": self.exercise.module,
             "graders": str(GRADERS),
+            "torch_home": _torch_home(),
             "threads": self.threads,
             "user": self._user,
             "max_output_bytes": self.max_output_bytes,

@@ -33,6 +33,7 @@ EXERCISES = {
     for ex in [
         Exercise(7, "Iterated max pooling", "iter_maxpool.py", ("helper_maxpool.py", "sample_image.png")),
         Exercise(8, "Gradients in input space", "gradients2d.py", ("helper.py",)),
+        Exercise(9, "Guided backpropagation", "guided_backprop.py", ("helper_guided.py", "exercise_image.png")),
     ]
 }
 

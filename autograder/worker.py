@@ -68,6 +68,7 @@ def _isolate(spec: dict) -> None:
     for name in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
         os.environ[name] = spec["scratch"]
     os.environ["MPLBACKEND"] = "Agg"
+    os.environ["TORCH_HOME"] = spec["torch_home"]  # pretrained weights, when cached
     os.chdir(spec["workdir"])
     sys.path.insert(0, spec["workdir"])
     sys.dont_write_bytecode = True

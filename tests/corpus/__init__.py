@@ -4,7 +4,7 @@ Each entry is ``name: (file, [(old, new), ...])``: the submission is the solutio
 ``old`` replaced by ``new`` in ``file`` (every ``old`` must occur exactly once). A bug must lose
 points in its own exercise and nowhere else; a variant must get full marks.
 """
-from corpus import ex7, ex8
+from corpus import ex7, ex8, ex9
 
-BUGS = {7: ex7.BUGS, 8: ex8.BUGS}
-VARIANTS = {7: ex7.VARIANTS, 8: ex8.VARIANTS}
+BUGS = {7: ex7.BUGS, 8: ex8.BUGS, 9: ex9.BUGS}
+VARIANTS = {7: ex7.VARIANTS, 8: ex8.VARIANTS, 9: ex9.VARIANTS}

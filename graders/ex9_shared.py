@@ -1,0 +1,56 @@
+"""Shared by the exercise-9 graders: a seeded ResNet-50 without pretrained weights, test pictures."""
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+EXERCISE_IMAGE = Path(__file__).resolve().parent.parent / "skeletons" / "exercise_image.png"
+_models = {}  # worker side: one seeded ResNet-50 per seed, copied for every use
+
+
+def seeded_resnet50(seed: int = 0, guided: bool = False):
+    """torchvision's ResNet-50 with seeded random weights, in eval mode (call inside the worker).
+    With ``guided``, the framework's own code puts helper_guided.GuidedReLU in place of every
+    nn.ReLU, so a guided_backprop grading never depends on the student's replace_relus."""
+    import copy
+
+    import torch
+    import torchvision
+
+    if seed not in _models:
+        torch.manual_seed(seed)
+        _models[seed] = torchvision.models.resnet50(weights=None).eval()
+    model = copy.deepcopy(_models[seed])
+    if guided:
+        from helper_guided import GuidedReLU
+
+        for parent in list(model.modules()):
+            for name, child in parent.named_children():
+                if isinstance(child, torch.nn.ReLU):
+                    setattr(parent, name, GuidedReLU())
+    return model
+
+
+def picture(kind: str) -> bytes:
+    """The exercise image, or a crop or conversion of it, as PNG bytes (made in the judge)."""
+    image = Image.open(EXERCISE_IMAGE)
+    image = {
+        "exercise image": lambda: image,
+        "tall crop": lambda: image.crop((100, 0, 300, 300)),
+        "wide crop": lambda: image.crop((0, 80, 451, 230)),
+        "small picture": lambda: image.resize((120, 90), Image.Resampling.BILINEAR),
+        "RGBA picture": lambda: image.convert("RGBA"),
+        "grayscale picture": lambda: image.convert("L"),
+    }[kind]()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def squashed(data: bytes) -> np.ndarray:
+    """The known mistake for preprocess_image: resized straight to 224 x 224 (judge side, numpy)."""
+    image = Image.open(io.BytesIO(data)).convert("RGB").resize((224, 224), Image.Resampling.BILINEAR)
+    x = np.asarray(image, dtype=np.float32) / 255.0
+    x = (x - np.array([0.485, 0.456, 0.406], dtype=np.float32)) / np.array([0.229, 0.224, 0.225], dtype=np.float32)
+    return x.transpose(2, 0, 1)[None]

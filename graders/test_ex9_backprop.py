@@ -1,0 +1,83 @@
+"""Exercise 9.4: guided_backprop returns the gradient of the raw class score with respect to x."""
+import numpy as np
+import pytest
+from ex9_shared import seeded_resnet50
+
+from autograder import checks, in_worker, tensor
+
+SIZE = 64  # the check needs no 224 px picture: ResNet-50 takes any size from 32 px up
+
+
+@in_worker
+def guided_gradients(guided_backprop, x, target_class):
+    """The student's gradient (twice) on a seeded guided ResNet-50, with what happened to x, and
+    the framework's own gradients of two known wrong targets for hints."""
+    import torch
+
+    model = seeded_resnet50(guided=True)
+    original = x.clone()
+    args = (x,) if target_class is None else (x, target_class)
+    first = guided_backprop.guided_backprop(model, *args)
+    second = guided_backprop.guided_backprop(model, *args)
+    target = 243 if target_class is None else target_class
+    wrong = {}
+    for name, objective in {
+        "softmax": lambda s: torch.softmax(s, dim=1)[:, target].sum(),
+        "argmax": lambda s: s[:, s.argmax(dim=1)].sum(),
+    }.items():
+        leaf = original.clone().requires_grad_(True)
+        (wrong[name],) = torch.autograd.grad(objective(model(leaf)), leaf)
+    return {"first": first, "second": second, "x_unchanged": bool(torch.equal(x, original)),
+            "x_untouched": x.grad is None and not x.requires_grad, "wrong": wrong}
+
+
+def run(student, target_class, seed=0):
+    x = np.random.default_rng(seed).normal(size=(1, 3, SIZE, SIZE)).astype(np.float32)
+    return student.run(guided_gradients, tensor(x), target_class)
+
+
+@pytest.fixture(scope="module")
+def results(student):
+    cache = {}
+
+    def get(target_class):
+        if target_class not in cache:
+            cache[target_class] = run(student, target_class)
+        return cache[target_class]
+    return get
+
+
+@pytest.mark.parametrize("target_class", [243, 7, None], ids=["class 243", "class 7", "default class"])
+def test_the_guided_gradient_matches_the_reference(results, reference, target_class):
+    out = results(target_class)
+    label = "default" if target_class is None else target_class
+    what = f"guided_backprop(seeded ResNet-50, x [1, 3, {SIZE}, {SIZE}]" + (
+        ")" if target_class is None else f", {target_class})")
+    wrong = out["wrong"]
+    hints = [
+        (lambda g, ref: np.allclose(g, wrong["softmax"], rtol=1e-3, atol=1e-3 * np.abs(g).max()),
+         "this is the gradient of the softmax probability; backpropagate the raw score (logit)"),
+        (lambda g, ref: np.allclose(g, wrong["argmax"], rtol=1e-3, atol=1e-3 * np.abs(g).max()),
+         "this is the gradient of the predicted (argmax) class, not of target_class"),
+    ]
+    checks.array(out["first"], what, shape=(1, 3, SIZE, SIZE), kinds=("torch.Tensor",))
+    # The gradient's scale depends on the random network: compare relative to its largest value.
+    # A correct variant (autograd.grad, a one-hot backward) differs by float32 rounding (< 1e-6).
+    scale = float(np.abs(reference.load(f"backprop_{label}")["gradient"]).max()) if not reference.regenerate else 1.0
+    reference.arrays({"gradient": out["first"]}, f"backprop_{label}", what=what, atol=1e-4 * scale, rtol=1e-3,
+                     hints=hints)
+
+
+def test_the_callers_input_is_left_alone(results):
+    out = results(243)
+    if not out["x_unchanged"]:
+        checks.fail("guided_backprop changed the values of the caller's x: work on a copy")
+    if not out["x_untouched"]:
+        checks.fail("guided_backprop set requires_grad or .grad on the caller's x: use x.detach().clone()")
+
+
+def test_calling_twice_gives_the_same_gradient(results):
+    out = results(243)
+    checks.close(out["second"], np.asarray(out["first"]), "the second call of guided_backprop", atol=0.0, hints=[
+        (lambda g, ref: np.allclose(g, 2 * ref, rtol=1e-4), "gradients accumulated: zero them or use a fresh leaf"),
+    ])

@@ -1,0 +1,58 @@
+"""Exercise 9.3: replace_relus puts a GuidedReLU in the place of every nn.ReLU, at any depth."""
+import numpy as np
+import pytest
+from ex9_shared import seeded_resnet50
+
+from autograder import checks, in_worker
+
+
+@in_worker
+def replace_in_resnet50(guided_backprop):
+    import torch
+    from helper_guided import GuidedReLU
+
+    model = seeded_resnet50()
+    relus = [name for name, m in model.named_modules() if isinstance(m, torch.nn.ReLU)]
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        before = model(x)
+    returned = guided_backprop.replace_relus(model)
+    with torch.no_grad():
+        after = model(x)
+    return {
+        "relus": relus,
+        "left": [name for name, m in model.named_modules() if isinstance(m, torch.nn.ReLU)],
+        "guided": [name for name, m in model.named_modules() if isinstance(m, GuidedReLU)],
+        "same_object": returned is model,
+        "before": before, "after": after,
+    }
+
+
+@pytest.fixture(scope="module")
+def replaced(student):
+    return student.run(replace_in_resnet50)
+
+
+def test_no_nn_relu_is_left_at_any_depth(replaced):
+    left = replaced["left"]
+    if left:
+        hint = " Hint: recurse into the children's children." if "relu" not in left else ""
+        checks.fail(f"replace_relus left {len(left)} of {len(replaced['relus'])} nn.ReLU modules in ResNet-50, "
+                    f"e.g. {left[0]!r}.{hint}")
+
+
+def test_a_guided_relu_stands_in_every_place_of_a_relu(replaced):
+    missing = sorted(set(replaced["relus"]) - set(replaced["guided"]))
+    if missing:
+        checks.fail(f"replace_relus put no helper_guided.GuidedReLU at {len(missing)} place(s), e.g. {missing[0]!r}")
+
+
+def test_it_works_in_place_and_returns_the_same_module(replaced):
+    if not replaced["same_object"]:
+        checks.fail("replace_relus must change the module in place and return that same module")
+
+
+def test_the_forward_output_is_unchanged(replaced):
+    # Guided ReLUs change only the backward pass.
+    checks.close(replaced["after"], np.asarray(replaced["before"]), "ResNet-50 output after replace_relus",
+                 atol=1e-5, rtol=1e-5)

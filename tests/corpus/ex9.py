@@ -1,0 +1,40 @@
+"""Exercise 9 (guided_backprop.py): typical mistakes and correct alternatives."""
+F = "guided_backprop.py"
+RECURSION = ("        else:\n            replace_relus(child)\n", "")
+
+BUGS = {
+    "only top-level ReLUs replaced": (F, [RECURSION]),
+    "softmax probability backpropagated": (F, [("    scores = model(x)\n", "    scores = torch.softmax(model(x), dim=1)\n")]),
+    "argmax class instead of target_class": (F, [("scores[:, target_class].sum().backward()",
+                                                  "scores[:, scores.argmax(dim=1)].sum().backward()")]),
+    "no ImageNet normalisation": (F, [(", T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])", "])")]),
+    "squashing resize": (F, [("T.Resize(256), T.CenterCrop(224)", "T.Resize((224, 224))")]),
+    "bicubic resize": (F, [("T.Resize(256)", "T.Resize(256, interpolation=T.InterpolationMode.BICUBIC)")]),
+    "caller's input modified": (F, [("    x = x.detach().clone().requires_grad_(True)\n", "    x.requires_grad_(True)\n")]),
+    "model left in training mode": (F, [("    return model.eval()", "    return model")]),
+    "the V2 weights": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)")]),
+}
+
+VARIANTS = {
+    "named_modules traversal": (F, [(
+        "    for name, child in module.named_children():\n"
+        "        if isinstance(child, nn.ReLU):\n"
+        "            setattr(module, name, GuidedReLU())\n"
+        "        else:\n"
+        "            replace_relus(child)\n",
+        "    for parent in list(module.modules()):\n"
+        "        for name, child in parent.named_children():\n"
+        "            if isinstance(child, nn.ReLU):\n"
+        "                setattr(parent, name, GuidedReLU())\n")]),
+    "the weights' own transforms()": (F, [(
+        "    transform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])\n"
+        '    return transform(Image.open(path).convert("RGB")).unsqueeze(0)',
+        "    transform = ResNet50_Weights.IMAGENET1K_V1.transforms()\n"
+        '    return transform(T.functional.pil_to_tensor(Image.open(path).convert("RGB"))).unsqueeze(0)')]),
+    "one-hot gradient through torch.autograd.grad": (F, [(
+        "    model.zero_grad()\n    scores = model(x)\n    scores[:, target_class].sum().backward()\n    return x.grad.detach()",
+        "    scores = model(x)\n    one_hot = torch.zeros_like(scores)\n    one_hot[:, target_class] = 1.0\n"
+        "    (grad,) = torch.autograd.grad(scores, x, grad_outputs=one_hot)\n    return grad")]),
+    "weights named by a string": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
+                                       'resnet50(weights="IMAGENET1K_V1")')]),
+}
