@@ -31,6 +31,12 @@ class Exercise:
 EXERCISES = {
     ex.number: ex
     for ex in [
+        Exercise(1, "Transposed convolutions", "transposed_conv.py"),
+        Exercise(2, "Transformer equivariance", "transformer_layer.py"),
+        Exercise(3, "Temperature in softmax", "softmax_temperature.py"),
+        Exercise(4, "Positional encodings", "positional_encoding.py"),
+        Exercise(5, "Debugging a Transformer layer", "transformer_layer.py"),
+        Exercise(6, "Counting parameters", "transformer_layer.py"),
         Exercise(7, "Iterated max pooling", "iter_maxpool.py", ("helper_maxpool.py", "sample_image.png")),
         Exercise(8, "Gradients in input space", "gradients2d.py", ("helper.py",)),
         Exercise(9, "Guided backpropagation", "guided_backprop.py", ("helper_guided.py", "exercise_image.png")),

@@ -49,6 +49,17 @@ class Reference:
             stored = {k: v.astype(expected[k].dtype) for k, v in stored.items()}
         self._arrays.check(stored, basename=basename, default_tolerance={"atol": atol, "rtol": rtol})
 
+    def number(self, value, basename: str, *, what: str, atol: float = 0.0) -> None:
+        """A single number (a Python number or one-element array) matches the stored one."""
+        __tracebackhide__ = True
+        obtained = checks.number(value, what)
+        if not self.regenerate:
+            expected = float(self.load(basename)["value"])
+            if abs(obtained - expected) > atol:
+                checks.fail(f"{what} is {obtained:g}, expected {expected:g}")
+        self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
+                           default_tolerance={"atol": atol, "rtol": 0.0})
+
     def image(self, png: bytes, basename: str, *, what: str, max_mean_difference: float) -> None:
         """A rendered PNG matches the stored one: same size and mode, then a mean pixel difference
         (percent of full scale, pytest-regressions' measure) within ``max_mean_difference``."""

@@ -2,9 +2,11 @@
 
 Each entry is ``name: (file, [(old, new), ...])``: the submission is the solutions folder with
 ``old`` replaced by ``new`` in ``file`` (every ``old`` must occur exactly once). A bug must lose
-points in its own exercise and nowhere else; a variant must get full marks.
+points in its own exercise and nowhere else (but for the exercises ``ALSO`` names); a variant
+must get full marks.
 """
-from corpus import ex7, ex8, ex9
+from corpus import ex7, ex8, ex9, theory
 
-BUGS = {7: ex7.BUGS, 8: ex8.BUGS, 9: ex9.BUGS}
-VARIANTS = {7: ex7.VARIANTS, 8: ex8.VARIANTS, 9: ex9.VARIANTS}
+BUGS = {**theory.BUGS, 7: ex7.BUGS, 8: ex8.BUGS, 9: ex9.BUGS}
+VARIANTS = {**theory.VARIANTS, 7: ex7.VARIANTS, 8: ex8.VARIANTS, 9: ex9.VARIANTS}
+ALSO = theory.ALSO  # bug name -> other exercises it may rightly cost points in

@@ -1,0 +1,77 @@
+"""Exercises 1 to 6: typical mistakes and correct alternatives."""
+TC, ST, PE, TL = "transposed_conv.py", "softmax_temperature.py", "positional_encoding.py", "transformer_layer.py"
+POST_LN = ("        x = self.ln1(x + self.W_o(attn))\n        x = self.ln2(x + self.ff2(F.relu(self.ff1(x))))\n")
+MASK = ('            scores = scores.masked_fill(mask == 0, float("-inf"))\n')
+LAYER_NORMS = "        self.ln1 = nn.LayerNorm(d_model)\n        self.ln2 = nn.LayerNorm(d_model)\n"
+HEADS = "            return t.view(B, T, self.n_heads, self.d_head).transpose(1, 2)\n"
+
+BUGS = {
+    1: {
+        "flipped filter": (TC, [("A[i, i * stride:i * stride + k] = w", "A[i, i * stride:i * stride + k] = w.flip(0)")]),
+        "wrong number of rows": (TC, [("rows = (n - k) // stride + 1", "rows = (n - k) // stride")]),
+        "conv_transpose1d's length": (TC, [("    return strided_conv_matrix(w, n, stride).T @ z",
+                                            "    return (strided_conv_matrix(w, n, stride).T @ z)[: (len(z) - 1) * stride + len(w)]")]),
+    },
+    3: {
+        "T multiplied instead of divided": (ST, [("scaled = z / T", "scaled = z * T")]),
+        "unstable softmax": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n", "")]),
+        "normalised over the first dimension": (ST, [("e / e.sum(dim=-1, keepdim=True)", "e / e.sum(dim=0, keepdim=True)")]),
+    },
+    4: {
+        "block instead of interleaved encodings": (PE, [(
+            "torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).reshape(p.shape[0], -1)",
+            "torch.cat([torch.sin(angles), torch.cos(angles)], dim=-1)")]),
+        "cosine before sine": (PE, [("[torch.sin(angles), torch.cos(angles)]", "[torch.cos(angles), torch.sin(angles)]")]),
+        "attention not scaled": (PE, [(" / math.sqrt(X.shape[1])", "")]),
+        "softmax over the queries": (PE, [("return torch.softmax(scores, dim=-1)", "return torch.softmax(scores, dim=0)")]),
+    },
+    5: {
+        "mask filled with 0": (TL, [(MASK, MASK.replace('float("-inf")', "0.0"))]),
+        "attention not scaled": (TL, [(" / math.sqrt(self.d_head)", "")]),
+        "pre-LN order": (TL, [(POST_LN, "        x = x + self.W_o(attn)\n        x = self.ln1(x)\n"
+                                        "        x = x + self.ff2(F.relu(self.ff1(self.ln2(x))))\n")]),
+        "LayerNorm parameters forgotten": (TL, [(LAYER_NORMS, LAYER_NORMS.replace("(d_model)", "(d_model, elementwise_affine=False)"))]),
+        "heads split without a transpose": (TL, [(HEADS, "            return t.view(B, self.n_heads, T, self.d_head)\n")]),
+        "mask ignored": (TL, [(MASK, "            pass\n")]),
+        "softmax over the queries": (TL, [("weights = torch.softmax(scores, dim=-1)", "weights = torch.softmax(scores, dim=-2)")]),
+        "second residual dropped": (TL, [("x = self.ln2(x + self.ff2(F.relu(self.ff1(x))))", "x = self.ln2(self.ff2(F.relu(self.ff1(x))))")]),
+    },
+    6: {
+        "biases forgotten": (TL, [("    return 4 * d_model**2 + 2 * d_model * d_ff + d_ff + 6 * d_model",
+                                   "    return 4 * d_model**2 + 2 * d_model * d_ff + 4 * d_model")]),
+        "one feed-forward matrix counted": (TL, [("2 * d_model * d_ff + d_ff", "d_model * d_ff + d_ff")]),
+    },
+}
+
+# Bugs that rightly lose points in a second exercise as well: exercise 2 checks a property of
+# the student's own layer, which these bugs break.
+ALSO = {"heads split without a transpose": {2}, "mask ignored": {2}}
+
+VARIANTS = {
+    1: {
+        "A from convolving basis vectors": (TC, [(
+            "    A = torch.zeros(rows, n, dtype=w.dtype)\n    for i in range(rows):\n        A[i, i * stride:i * stride + k] = w\n    return A",
+            "    basis = torch.eye(n, dtype=w.dtype).view(n, 1, n)\n"
+            "    return torch.nn.functional.conv1d(basis, w.view(1, 1, k), stride=stride).view(n, rows).T")]),
+    },
+    3: {"torch.softmax": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n    e = torch.exp(scaled)\n"
+                                "    return e / e.sum(dim=-1, keepdim=True)", "    return torch.softmax(scaled, dim=-1)")])},
+    4: {"a slicing loop": (PE, [(
+        "    angles = p[:, None] * omegas[None, :]  # [N, d / 2]\n"
+        "    return torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).reshape(p.shape[0], -1)",
+        "    X = torch.zeros(p.shape[0], 2 * omegas.shape[0])\n"
+        "    for i, w in enumerate(omegas):\n"
+        "        X[:, 2 * i] = torch.sin(w * p)\n"
+        "        X[:, 2 * i + 1] = torch.cos(w * p)\n"
+        "    return X")])},
+    5: {"F.scaled_dot_product_attention with a boolean mask": (TL, [(
+        "        scores = q @ k.transpose(-1, -2) / math.sqrt(self.d_head)  # [B, n_heads, T, T]\n"
+        "        if mask is not None:\n" + MASK +
+        "        weights = torch.softmax(scores, dim=-1)\n"
+        "        attn = (weights @ v).transpose(1, 2).reshape(B, T, D)  # back to [B, T, D]\n",
+        "        attn_mask = None if mask is None else mask.bool()\n"
+        "        attn = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)\n"
+        "        attn = attn.transpose(1, 2).reshape(B, T, D)\n")])},
+    6: {"the formula factored": (TL, [("    return 4 * d_model**2 + 2 * d_model * d_ff + d_ff + 6 * d_model",
+                                       "    return d_model * (4 * d_model + 2 * d_ff + 6) + d_ff")])},
+}
