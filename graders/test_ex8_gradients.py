@@ -28,22 +28,15 @@ def gradients_on_grid(gradients2d, weights, bounds, steps):
             "logit": [logit_grad[:, i].reshape(shape).float() for i in range(2)]}
 
 
-@pytest.fixture(scope="module")
-def gradients(student, reference_inputs):
-    weights, cache = fixed_model_weights(student, reference_inputs), {}
-
-    def compute(grid):
-        if grid not in cache:
-            bounds, steps = GRIDS[grid]
-            cache[grid] = student.run(gradients_on_grid, weights, bounds, steps)
-        return cache[grid]
-    return compute
+def gradients(student, reference_inputs, grid):
+    """The student's gradients and the framework's answers for one grid, shared by the tests."""
+    bounds, steps = GRIDS[grid]
+    return student.run_once(gradients_on_grid, fixed_model_weights(student, reference_inputs), bounds, steps)
 
 
-def student_gradients(gradients, grid):
+def student_gradients(out, grid):
     bounds, steps = GRIDS[grid]
     what = f"compute_input_gradients(model, {', '.join(map(str, bounds))}, steps={steps})"
-    out = gradients(grid)
     GX, GY = aligned(out["result"], ("XX", "YY", "GX", "GY"), bounds, steps, what)
     logit = out["logit"]
     hints = [
@@ -56,15 +49,16 @@ def student_gradients(gradients, grid):
 
 
 @pytest.mark.parametrize("grid", GRIDS)
-def test_gradients_match_the_reference(gradients, reference, grid):
-    what, GX, GY, hints = student_gradients(gradients, grid)
+def test_gradients_match_the_reference(student, reference, reference_inputs, grid):
+    what, GX, GY, hints = student_gradients(gradients(student, reference_inputs, grid), grid)
     reference.arrays({"GX": GX, "GY": GY}, f"gradients_{grid}", what=what, atol=1e-5, rtol=1e-4, hints=hints, dtype="floating")
 
 
 @pytest.mark.parametrize("grid", GRIDS)
-def test_gradients_match_finite_differences(gradients, grid):
-    what, GX, GY, hints = student_gradients(gradients, grid)
-    fd = gradients(grid)["fd"]
+def test_gradients_match_finite_differences(student, reference_inputs, grid):
+    out = gradients(student, reference_inputs, grid)
+    what, GX, GY, hints = student_gradients(out, grid)
+    fd = out["fd"]
     # float32 autograd against float64 central differences (h = 1e-5): measured <= 3e-6.
     checks.close(GX, fd[0], f"{what}: GX", atol=1e-4, rtol=1e-4, hints=hints, dtype="floating")
     checks.close(GY, fd[1], f"{what}: GY", atol=1e-4, rtol=1e-4, hints=hints, dtype="floating")

@@ -31,25 +31,15 @@ def guided_gradients(guided_backprop, x, target_class):
             "x_untouched": x.grad is None and not x.requires_grad, "wrong": wrong}
 
 
-def run(student, target_class, seed=0):
-    x = np.random.default_rng(seed).normal(size=(1, 3, SIZE, SIZE)).astype(np.float32)
-    return student.run(guided_gradients, tensor(x), target_class)
-
-
-@pytest.fixture(scope="module")
-def results(student):
-    cache = {}
-
-    def get(target_class):
-        if target_class not in cache:
-            cache[target_class] = run(student, target_class)
-        return cache[target_class]
-    return get
+def results(student, target_class):
+    """The guided gradients for one target class, shared by the tests below."""
+    x = np.random.default_rng(0).normal(size=(1, 3, SIZE, SIZE)).astype(np.float32)
+    return student.run_once(guided_gradients, tensor(x), target_class)
 
 
 @pytest.mark.parametrize("target_class", [243, 7, None], ids=["class 243", "class 7", "default class"])
-def test_the_guided_gradient_matches_the_reference(results, reference, target_class):
-    out = results(target_class)
+def test_the_guided_gradient_matches_the_reference(student, reference, target_class):
+    out = results(student, target_class)
     label = "default" if target_class is None else target_class
     what = f"guided_backprop(seeded ResNet-50, x [1, 3, {SIZE}, {SIZE}]" + (
         ")" if target_class is None else f", {target_class})")
@@ -68,16 +58,16 @@ def test_the_guided_gradient_matches_the_reference(results, reference, target_cl
                      hints=hints)
 
 
-def test_the_callers_input_is_left_alone(results):
-    out = results(243)
+def test_the_callers_input_is_left_alone(student):
+    out = results(student, 243)
     if not out["x_unchanged"]:
         checks.fail("guided_backprop changed the values of the caller's x: work on a copy")
     if not out["x_untouched"]:
         checks.fail("guided_backprop set requires_grad or .grad on the caller's x: use x.detach().clone()")
 
 
-def test_calling_twice_gives_the_same_gradient(results):
-    out = results(243)
+def test_calling_twice_gives_the_same_gradient(student):
+    out = results(student, 243)
     checks.close(out["second"], np.asarray(out["first"]), "the second call of guided_backprop", atol=0.0, hints=[
         (lambda g, ref: np.allclose(g, 2 * ref, rtol=1e-4), "gradients accumulated: zero them or use a fresh leaf"),
     ])

@@ -3,7 +3,6 @@
 Offline: the worker intercepts torchvision's download and serves seeded weights, recording which
 weights were asked for. The pretrained weights themselves are checked in test_ex9_pretrained.py.
 """
-import pytest
 from ex9_shared import seeded_resnet50
 
 from autograder import checks, in_worker
@@ -39,28 +38,31 @@ def load_with_intercepted_download(guided_backprop):
     }
 
 
-@pytest.fixture(scope="module")
-def loaded(student):
-    out = student.run(load_with_intercepted_download)
+def load(student):
+    """One intercepted load_model call, shared by the tests below."""
+    out = student.run_once(load_with_intercepted_download)
     if "model" in out:
         checks.fail(f"load_model should return an nn.Module, got {checks.describe(out['model'])}")
     return out
 
 
-def test_it_asks_torchvision_for_the_imagenet1k_v1_weights(loaded):
+def test_it_asks_torchvision_for_the_imagenet1k_v1_weights(student):
+    loaded = load(student)
     if loaded["requested"] != [loaded["expected_url"]]:
         asked = loaded["requested"][0].rsplit("/", 1)[-1] if loaded["requested"] else "no weights"
         checks.fail(f"load_model asked for {asked}; it should load ResNet50_Weights.IMAGENET1K_V1 "
                     f"({loaded['expected_url'].rsplit('/', 1)[-1]})")
 
 
-def test_it_returns_a_resnet50_holding_those_weights(loaded):
+def test_it_returns_a_resnet50_holding_those_weights(student):
+    loaded = load(student)
     if loaded["type"] != "ResNet" or not loaded["loaded"]:
         checks.fail(f"load_model returned a {loaded['type']} without the requested weights loaded; "
                     "use torchvision.models.resnet50(weights=...)")
 
 
-def test_it_returns_the_model_in_eval_mode(loaded):
+def test_it_returns_the_model_in_eval_mode(student):
+    loaded = load(student)
     if loaded["training"]:
         checks.fail(f"load_model returned a model in training mode ({loaded['training'][0] or 'the model'}); "
                     "call .eval() so batch norm uses its running statistics")

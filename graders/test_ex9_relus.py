@@ -1,6 +1,5 @@
 """Exercise 9.3: replace_relus puts a GuidedReLU in the place of every nn.ReLU, at any depth."""
 import numpy as np
-import pytest
 from ex9_shared import seeded_resnet50
 
 from autograder import checks, in_worker
@@ -28,12 +27,10 @@ def replace_in_resnet50(guided_backprop):
     }
 
 
-@pytest.fixture(scope="module")
-def replaced(student):
-    return student.run(replace_in_resnet50)
 
 
-def test_no_nn_relu_is_left_at_any_depth(replaced):
+def test_no_nn_relu_is_left_at_any_depth(student):
+    replaced = student.run_once(replace_in_resnet50)
     left = replaced["left"]
     if left:
         hint = " Hint: recurse into the children's children." if "relu" not in left else ""
@@ -41,18 +38,21 @@ def test_no_nn_relu_is_left_at_any_depth(replaced):
                     f"e.g. {left[0]!r}.{hint}")
 
 
-def test_a_guided_relu_stands_in_every_place_of_a_relu(replaced):
+def test_a_guided_relu_stands_in_every_place_of_a_relu(student):
+    replaced = student.run_once(replace_in_resnet50)
     missing = sorted(set(replaced["relus"]) - set(replaced["guided"]))
     if missing:
         checks.fail(f"replace_relus put no helper_guided.GuidedReLU at {len(missing)} place(s), e.g. {missing[0]!r}")
 
 
-def test_it_works_in_place_and_returns_the_same_module(replaced):
+def test_it_works_in_place_and_returns_the_same_module(student):
+    replaced = student.run_once(replace_in_resnet50)
     if not replaced["same_object"]:
         checks.fail("replace_relus must change the module in place and return that same module")
 
 
-def test_the_forward_output_is_unchanged(replaced):
+def test_the_forward_output_is_unchanged(student):
+    replaced = student.run_once(replace_in_resnet50)
     # Guided ReLUs change only the backward pass.
     checks.close(replaced["after"], np.asarray(replaced["before"]), "ResNet-50 output after replace_relus",
                  atol=1e-5, rtol=1e-5)

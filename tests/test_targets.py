@@ -98,13 +98,14 @@ def test_an_import_error_is_reported_in_one_line(tmp_path):
 
 def test_the_pytest_process_never_imports_torch_or_student_code(tmp_path):
     probe = tmp_path / "probe.py"
-    probe.write_text(
+    probe.write_text(  # the __main__ guard: multiprocessing re-imports a parent's main script
         "import sys, pytest\n"
         "class P:\n"
         "    def pytest_sessionfinish(self):\n"
         "        print('LEAKED', sorted(m for m in sys.modules if m.split('.')[0] in"
         " ('torch', 'torchvision', 'iter_maxpool', 'helper_maxpool')))\n"
-        f"sys.exit(pytest.main(['--target=solutions', '-q', '-p', 'no:cacheprovider',"
+        "if __name__ == '__main__':\n"
+        f"    sys.exit(pytest.main(['--target=solutions', '-q', '-p', 'no:cacheprovider',"
         f" '{ROOT / 'graders' / 'test_ex7_maxpool.py'}'], plugins=[P()]))\n")
     import subprocess
     import sys
