@@ -17,7 +17,12 @@ class Exercise:
     number: int
     title: str
     student_file: str
+    stars: int  # the handout's difficulty; the exercise is worth 10 points per star
     provided: tuple[str, ...] = ()  # helper files and data; the framework's copy lives in skeletons/
+
+    @property
+    def points(self) -> float:
+        return 10.0 * self.stars
 
     @property
     def module(self) -> str:
@@ -31,15 +36,15 @@ class Exercise:
 EXERCISES = {
     ex.number: ex
     for ex in [
-        Exercise(1, "Transposed convolutions", "transposed_conv.py"),
-        Exercise(2, "Transformer equivariance", "transformer_layer.py"),
-        Exercise(3, "Temperature in softmax", "softmax_temperature.py"),
-        Exercise(4, "Positional encodings", "positional_encoding.py"),
-        Exercise(5, "Debugging a Transformer layer", "transformer_layer.py"),
-        Exercise(6, "Counting parameters", "transformer_layer.py"),
-        Exercise(7, "Iterated max pooling", "iter_maxpool.py", ("helper_maxpool.py", "sample_image.png")),
-        Exercise(8, "Gradients in input space", "gradients2d.py", ("helper.py",)),
-        Exercise(9, "Guided backpropagation", "guided_backprop.py", ("helper_guided.py", "exercise_image.png")),
+        Exercise(1, "Transposed convolutions", "transposed_conv.py", 2),
+        Exercise(2, "Transformer equivariance", "transformer_layer.py", 2),
+        Exercise(3, "Temperature in softmax", "softmax_temperature.py", 1),
+        Exercise(4, "Positional encodings", "positional_encoding.py", 2),
+        Exercise(5, "Debugging a Transformer layer", "transformer_layer.py", 2),
+        Exercise(6, "Counting parameters", "transformer_layer.py", 1),
+        Exercise(7, "Iterated max pooling", "iter_maxpool.py", 1, ("helper_maxpool.py", "sample_image.png")),
+        Exercise(8, "Gradients in input space", "gradients2d.py", 2, ("helper.py",)),
+        Exercise(9, "Guided backpropagation", "guided_backprop.py", 3, ("helper_guided.py", "exercise_image.png")),
     ]
 }
 

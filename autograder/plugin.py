@@ -23,6 +23,8 @@ def pytest_addoption(parser):
                     help="what to grade: 'skeletons', 'solutions' or a submission folder")
     group.addoption("--results-json", default=None, metavar="PATH",
                     help="write the results in Gradescope's results.json format")
+    group.addoption("--report", default="reports/report.html", metavar="PATH",
+                    help="write the HTML report there (default reports/report.html; empty: none)")
     group.addoption("--call-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time limit for one call into student code (default 60)")
 
@@ -42,9 +44,19 @@ class Outcome:
     nodeid: str
     exercise: int
     number: str
-    points: float
-    passed: bool | None = None
+    weight: float  # relative, from @pytest.mark.points(w); default 1
+    passed: bool | None = None  # None: skipped, not graded
     message: str = ""
+    attachments: list = field(default_factory=list)
+    max_points: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.nodeid.split("/")[-1]
+
+    @property
+    def points(self) -> float:
+        return self.max_points if self.passed else 0.0
 
 
 @dataclass
@@ -64,12 +76,25 @@ class Grading:
         for student in self.students.values():
             student.close()
 
+    def score(self) -> list[dict]:
+        """Share out each exercise's points (10 per star) over its graded tests by weight."""
+        rows = []
+        for number in sorted({o.exercise for o in self.outcomes.values()}):
+            graded = [o for o in self.outcomes.values() if o.exercise == number and o.passed is not None]
+            total_weight = sum(o.weight for o in graded) or 1.0
+            for o in graded:
+                o.max_points = EXERCISES[number].points * o.weight / total_weight
+            rows.append({"exercise": number, "title": EXERCISES[number].title,
+                         "earned": sum(o.points for o in graded), "possible": EXERCISES[number].points if graded else 0.0,
+                         "passed": sum(1 for o in graded if o.passed), "graded": len(graded)})
+        return rows
+
 
 _GRADING = pytest.StashKey[Grading]()
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "points(n): points this grader test is worth (default 1)")
+    config.addinivalue_line("markers", "points(w): relative weight of a grader test in its exercise (default 1)")
     value = config.getoption("target")
     regenerating = _regenerating(config)
     if value is None:
@@ -104,7 +129,7 @@ def pytest_collection_modifyitems(session, config, items):
         count[exercise.number] = count.get(exercise.number, 0) + 1
         marker = item.get_closest_marker("points")
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
-                                                float(marker.args[0]) if marker else 1.0)
+                                                weight=float(marker.args[0]) if marker else 1.0)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -167,53 +192,68 @@ def reference_inputs(request) -> ReferenceInputs:
 @pytest.fixture
 def reference(request, ndarrays_regression, image_regression, original_datadir) -> Reference:
     """Reference data of this exercise: compare against it, or write it when regenerating."""
-    return Reference(original_datadir, ndarrays_regression, image_regression, regenerate=_regenerating(request.config))
+    grading = request.config.stash.get(_GRADING, None)
+    outcome = grading.outcomes.get(request.node.nodeid) if grading else None
+    attach = outcome.attachments.append if outcome else (lambda attachment: None)
+    return Reference(original_datadir, ndarrays_regression, image_regression,
+                     regenerate=_regenerating(request.config), attach=attach)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    grading = session.config.stash.get(_GRADING, None)
+    config = session.config
+    grading = config.stash.get(_GRADING, None)
     if grading is None:
         return
     grading.close()  # every worker is gone before any result file is written
-    path = session.config.getoption("results_json")
-    if path:
-        write_results_json(grading, Path(path))
+    rows = grading.score()
+    if config.getoption("results_json"):
+        write_results_json(grading, Path(config.getoption("results_json")))
+    if config.getoption("report"):
+        write_report(grading, rows, Path(config.getoption("report")))
 
 
-def write_results_json(grading: Grading, path: Path) -> None:
-    tests = []
-    for outcome in grading.outcomes.values():
-        if outcome.passed is None:  # skipped (e.g. needs pretrained weights): not graded here
-            continue
-        tests.append({
-            "name": outcome.nodeid.split("/")[-1],
-            "number": outcome.number,
-            "score": outcome.points if outcome.passed else 0.0,
-            "max_score": outcome.points,
-            "status": "passed" if outcome.passed else "failed",
-            "output": "passed" if outcome.passed else outcome.message,
-            "visibility": "visible",
-        })
-    results = {"score": sum(t["score"] for t in tests), "tests": tests}
+def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
+    tmp.write_text(text)
     os.replace(tmp, path)
 
 
-def pytest_terminal_summary(terminalreporter, config):
+def write_results_json(grading: Grading, path: Path) -> None:
+    tests = [{
+        "name": o.name,
+        "number": o.number,
+        "score": o.points,
+        "max_score": o.max_points,
+        "status": "passed" if o.passed else "failed",
+        "output": "passed" if o.passed else o.message,
+        "visibility": "visible",
+    } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
+    _write(path, json.dumps({"score": sum(t["score"] for t in tests), "tests": tests}, indent=2))
+
+
+def write_report(grading: Grading, rows: list[dict], path: Path) -> None:
+    from autograder.report import render
+
+    tests = [{"exercise": o.exercise, "number": o.number, "name": o.name, "points": o.points,
+              "max_points": o.max_points, "message": o.message, "attachments": o.attachments,
+              "status": "skipped" if o.passed is None else "passed" if o.passed else "failed"}
+             for o in grading.outcomes.values()]
+    _write(path, render(f"Problem set 5: {grading.target_name}", rows, tests))
+
+
+def pytest_unconfigure(config):
+    """The points table, after everything pytest prints (its summary included)."""
     grading = config.stash.get(_GRADING, None)
-    if grading is None or not grading.outcomes:
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if grading is None or not grading.outcomes or tr is None:
         return
-    tr = terminalreporter
+    rows = grading.score()
     tr.section(f"points ({grading.target_name})")
-    total = possible = 0.0
-    for number in sorted({o.exercise for o in grading.outcomes.values()}):
-        mine = [o for o in grading.outcomes.values() if o.exercise == number and o.passed is not None]
-        earned = sum(o.points for o in mine if o.passed)
-        worth = sum(o.points for o in mine)
-        total, possible = total + earned, possible + worth
-        passed = sum(1 for o in mine if o.passed)
-        tr.write_line(f"exercise {number:>2}  {EXERCISES[number].title:<32} {earned:6.1f} / {worth:5.1f}"
-                      f"   {passed}/{len(mine)} tests passed")
-    tr.write_line(f"{'total':<45} {total:6.1f} / {possible:5.1f}")
+    for r in rows:
+        tr.write_line(f"exercise {r['exercise']:>2}  {r['title']:<32} {r['earned']:6.1f} / {r['possible']:5.1f}"
+                      f"   {r['passed']}/{r['graded']} tests passed")
+    tr.write_line(f"{'total':<45} {sum(r['earned'] for r in rows):6.1f} / {sum(r['possible'] for r in rows):5.1f}")
+    report = config.getoption("report")
+    if report:
+        tr.write_line(f"report: {Path(report).resolve()}")

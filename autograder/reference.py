@@ -11,16 +11,20 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from autograder import checks
+from autograder import checks, report
+from autograder.codec import Value
 
 
 class Reference:
-    def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool):
+    def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool,
+                 attach=lambda attachment: None):
         self.folder = folder
         self._arrays = ndarrays_regression
         self._images = image_regression
         self.regenerate = regenerate
+        self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": {...}}
 
     def _file(self, basename: str, suffix: str) -> Path:
         path = self.folder / f"{basename}{suffix}"
@@ -43,20 +47,27 @@ class Reference:
                 label = what if len(obtained) == 1 else f"{what} [{key}]"
                 if key not in expected:
                     checks.fail(f"reference data {basename} has no entry {key}; regenerate the fixtures")
-                checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
+                try:
+                    checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
+                except pytest.fail.Exception:
+                    if isinstance(value, Value) and value.size > 1:  # show the student where it differs
+                        self._attach({"title": label, "panels": report.array_panels(value, expected[key])})
+                    raise
         stored = {k: np.asarray(v) for k, v in obtained.items()}
         if not self.regenerate:  # the library compares dtypes too; ours accepted this one already
             stored = {k: v.astype(expected[k].dtype) for k, v in stored.items()}
         self._arrays.check(stored, basename=basename, default_tolerance={"atol": atol, "rtol": rtol})
 
-    def number(self, value, basename: str, *, what: str, atol: float = 0.0) -> None:
-        """A single number (a Python number or one-element array) matches the stored one."""
+    def number(self, value, basename: str, *, what: str, atol: float = 0.0, hints=()) -> None:
+        """A single number (a Python number or one-element array) matches the stored one.
+        A hint's test gets (obtained, expected) as floats."""
         __tracebackhide__ = True
         obtained = checks.number(value, what)
         if not self.regenerate:
             expected = float(self.load(basename)["value"])
             if abs(obtained - expected) > atol:
-                checks.fail(f"{what} is {obtained:g}, expected {expected:g}")
+                hint = next((h for test, h in hints if test(obtained, expected)), None)
+                checks.fail(f"{what} is {obtained:g}, expected {expected:g}" + (f". Hint: {hint}" if hint else ""))
         self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
                            default_tolerance={"atol": atol, "rtol": 0.0})
 
@@ -74,7 +85,9 @@ class Reference:
         except Exception as exc:  # noqa: BLE001
             checks.fail(f"{what} is not a readable image: {exc}")
         if not self.regenerate:
-            expected = Image.open(self._file(basename, ".png"))
+            expected_file = self._file(basename, ".png")
+            self._attach({"title": what, "panels": report.image_panels(png, expected_file.read_bytes())})
+            expected = Image.open(expected_file)
             if obtained.size != expected.size:
                 checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "
                             f"{expected.size[0]} x {expected.size[1]} px")

@@ -21,6 +21,7 @@ class Run:
     stdout: str
     stderr: str
     results: dict | None
+    report: Path
 
     def by_exercise(self) -> dict[int, tuple[float, float]]:
         """exercise -> (score, max_score)"""
@@ -36,11 +37,12 @@ def grade(target, *args: str, tmp_path: Path, timeout: float = 600) -> Run:
     """``pytest --target=TARGET --results-json=...`` from the project root, as a tutor runs it."""
     results = tmp_path / f"results-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}", "-q", *args],
+        [sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
+         f"--report={results.with_suffix('.html')}", "-q", *args],
         cwd=ROOT, capture_output=True, text=True, timeout=timeout,
     )
     data = json.loads(results.read_text()) if results.exists() else None
-    return Run(proc.returncode, proc.stdout, proc.stderr, data)
+    return Run(proc.returncode, proc.stdout, proc.stderr, data, results.with_suffix(".html"))
 
 
 def make_submission(folder: Path, files: dict[str, str] | None = None, copy_solutions: bool = True) -> Path:

@@ -13,7 +13,8 @@ CASES = [(kind, n, name, edit) for kind, table in (("bug", BUGS), ("variant", VA
 
 
 def apply(folder, file: str, edits) -> None:
-    text = (ROOT / "solutions" / file).read_text()
+    """Edit ``file`` of the submission in ``folder`` (a copy of the solutions)."""
+    text = (folder / file).read_text()
     for old, new in edits:
         assert text.count(old) == 1, f"{file}: the text to replace must occur exactly once: {old!r}"
         text = text.replace(old, new)
@@ -35,7 +36,10 @@ def graded(request, tmp_path_factory, solutions_run):
 
     selected = [item.callspec.params for item in request.session.items
                 if item.path == request.path and hasattr(item, "callspec")]
-    cases = [c for c in CASES if any((p["kind"], p["number"], p["name"]) == c[:3] for p in selected)]
+    hints_selected = any(item.name == "test_every_exercise_has_a_hint_that_fires_on_a_planted_bug"
+                         for item in request.session.items)
+    cases = [c for c in CASES if any((p["kind"], p["number"], p["name"]) == c[:3] for p in selected)
+             or (hints_selected and c[0] == "bug")]
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip([c[:3] for c in cases], pool.map(run, cases)))
 
@@ -52,3 +56,9 @@ def test_corpus_submission(graded, solutions_run, kind, number, name, edit):
             continue
         else:
             assert score == worth, f"{name}: exercise {exercise} lost points ({score} / {worth})"
+
+
+def test_every_exercise_has_a_hint_that_fires_on_a_planted_bug(graded):
+    hinted = {int(test["number"].split(".")[0]) for (kind, _, _), run in graded.items() if kind == "bug"
+              for test in run.results["tests"] if "Hint:" in test["output"]}
+    assert hinted >= set(EXERCISES), f"no hint fired for exercises {sorted(set(EXERCISES) - hinted)}"

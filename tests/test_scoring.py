@@ -1,0 +1,71 @@
+"""Scoring, Gradescope's results.json and the HTML report, on the solutions, the skeletons and a
+submission with one typical mistake per exercise."""
+import re
+
+import pytest
+from conftest import ROOT, grade, make_submission
+from corpus import BUGS
+from test_corpus import apply
+
+from autograder.exercises import EXERCISES
+
+VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
+ONE_MISTAKE_EACH = {1: "flipped filter", 3: "T multiplied instead of divided", 4: "block instead of interleaved encodings",
+                    5: "attention not scaled", 6: "biases forgotten", 7: "blur without padding",
+                    8: "P transposed against XX, YY", 9: "softmax probability backpropagated"}
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    folder = make_submission(tmp_path_factory.mktemp("mixed") / "submission")
+    for number, name in ONE_MISTAKE_EACH.items():
+        apply(folder, *BUGS[number][name])
+    return grade(folder, tmp_path=folder.parent)
+
+
+def check_gradescope_format(results: dict) -> None:
+    assert set(results) == {"score", "tests"} and isinstance(results["score"], (int, float))
+    for test in results["tests"]:
+        assert set(test) == {"name", "number", "score", "max_score", "status", "output", "visibility"}
+        assert isinstance(test["name"], str) and re.fullmatch(r"\d+\.\d+", test["number"])
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert test["status"] in {"passed", "failed"} and test["visibility"] in VISIBILITY
+        assert isinstance(test["output"], str) and test["output"] and "\n" not in test["output"]
+        assert test["score"] == (test["max_score"] if test["status"] == "passed" else 0)
+    assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]), abs=1e-3)
+
+
+def test_results_json_has_gradescopes_format(solutions_run, skeletons_run, mixed):
+    for run in (solutions_run, skeletons_run, mixed):
+        check_gradescope_format(run.results)
+
+
+def test_each_exercise_is_worth_ten_points_per_star(solutions_run, skeletons_run):
+    assert solutions_run.by_exercise() == {n: (pytest.approx(ex.points), pytest.approx(ex.points))
+                                           for n, ex in EXERCISES.items()}
+    assert all(score == 0 for score, _ in skeletons_run.by_exercise().values())
+    assert "total" in solutions_run.stdout.splitlines()[-2]  # the table closes the output
+    assert "160.0 / 160.0" in solutions_run.stdout
+
+
+def test_one_mistake_per_exercise_costs_exactly_those_exercises(mixed, solutions_run):
+    full = solutions_run.by_exercise()
+    for number, (score, worth) in mixed.by_exercise().items():
+        if number in ONE_MISTAKE_EACH:
+            assert score < worth, number
+        else:
+            assert score == full[number][0], number
+
+
+def test_the_report_shows_expected_obtained_and_difference_pictures(mixed):
+    html = mixed.report.read_text()
+    assert "Problem set 5" in html and "<table>" in html and "http" not in html.replace("http-equiv", "")
+    for test_name in ("test_the_rendered_grid_matches_the_reference_picture",
+                      "test_the_rendered_plot_matches_the_reference_picture"):
+        section = html[html.index(test_name):][:2_000_000].split("<div class='test ")[0]
+        for caption in ("expected", "obtained", "difference"):
+            assert f"alt='{caption}'" in section, (test_name, caption)
+    for test in mixed.results["tests"]:  # every message is in the report
+        if test["status"] == "failed":
+            assert test["output"][:60].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")\
+                .replace("'", "&#x27;").replace('"', "&quot;") in html
