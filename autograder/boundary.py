@@ -17,16 +17,51 @@ from pathlib import Path
 import pytest
 
 from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
-from autograder.exercises import GRADERS, SKELETONS, Exercise
+from autograder.exercises import GRADERS, ROOT, SKELETONS, Exercise
 
-PRELOAD = ["torch", "torchvision", "numpy", "PIL.Image", "matplotlib.pyplot", "pytest", "autograder.worker"]
+PRELOAD = ["torch", "torchvision", "numpy", "PIL.Image", "matplotlib.pyplot", "pytest",
+           "autograder", "autograder.checks", "autograder.worker"]
 _context = None
+
+
+def _become_subreaper() -> None:
+    """Orphaned descendants of a worker (a detached daemon) become our children, so that
+    reap_strays can find and kill them. Linux only; elsewhere strays are not hunted."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def reap_strays() -> None:
+    """Kill every child of ours that is not multiprocessing's own helper: what is left of a
+    worker's children after the worker was killed or returned."""
+    from multiprocessing import forkserver, resource_tracker
+
+    keep = {getattr(forkserver._forkserver, "_forkserver_pid", None),
+            getattr(resource_tracker._resource_tracker, "_pid", None)}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit() or int(entry.name) in keep:
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():  # the parent pid
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                os.waitpid(int(entry.name), 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
 
 
 def _forkserver():
     """The forkserver pays the torch import once; every worker is a fork of it."""
     global _context
     if _context is None:
+        _become_subreaper()
         os.environ.setdefault("MPLBACKEND", "Agg")
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(PRELOAD)
@@ -52,6 +87,15 @@ def _unprivileged_user() -> tuple[int, int] | None:
     return nobody.pw_uid, nobody.pw_gid
 
 
+def sandbox_description() -> str:
+    """How student code is confined on this machine, for the end of the run's output."""
+    if os.geteuid() != 0:
+        return "workers run as this user, in a private copy of the submission"
+    user = "as nobody" if _unprivileged_user() else (
+        "as root (nobody cannot reach the Python installation; see README, Threat model)")
+    return f"workers run {user}, with the project hidden in a private mount namespace"
+
+
 def _torch_home() -> str:
     """Where torch keeps downloaded weights for the judge's user; the worker reads them there."""
     default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "torch"
@@ -69,15 +113,17 @@ class Student:
     """The student's module for one exercise, living in its own worker process."""
 
     def __init__(self, exercise: Exercise, target: Path, *, timeout: float, threads: int = 1,
-                 max_output_bytes: int = 16 * 2**20):
+                 max_output_bytes: int = 16 * 2**20, memory_bytes: int | None = 8 * 2**30):
         self.exercise = exercise
         self.target = target
         self.timeout = timeout
+        self.memory_bytes = memory_bytes
         self.threads = threads
         self.max_output_bytes = max_output_bytes
         self.submitted = (target / exercise.student_file).is_file()
         self._sandbox: Path | None = None
         self._shared: dict = {}
+        self._timeouts: dict[str, int] = {}  # label -> calls that timed out
         self._process = None
         self._conn = None
 
@@ -120,6 +166,7 @@ class Student:
         return value
 
     def stop(self) -> None:
+        """Kill the worker, everything in its session, and any child it left behind."""
         if self._process is not None:
             try:
                 os.killpg(self._process.pid, signal.SIGKILL)
@@ -129,6 +176,7 @@ class Student:
             self._process.join(5)
             self._conn.close()
             self._process = self._conn = None
+        reap_strays()
 
     def close(self) -> None:
         self.stop()
@@ -164,7 +212,10 @@ class Student:
             "workdir": str(self._sandbox / "work"),
             "scratch": str(self._sandbox / "scratch"),
             "module": self.exercise.module,
+            "project": str(ROOT),
             "graders": str(GRADERS),
+            "grader_files": [str(p) for p in sorted(GRADERS.glob(f"test_ex{self.exercise.number}_*.py"))],
+            "memory_bytes": self.memory_bytes,
             "torch_home": _torch_home(),
             "threads": self.threads,
             "user": self._user,
@@ -190,12 +241,16 @@ class Student:
         file = self.exercise.student_file
         if not self.submitted:
             pytest.fail(f"not submitted: {file} was not found in {self.target}", pytrace=False)
+        if self._timeouts.get(label, 0) >= 2:  # do not make every later test wait out the limit
+            pytest.fail(f"timed out after {self.timeout:g} s in {label} (twice already; not called again)",
+                        pytrace=False)
         if self._process is None:
             self._start()
         try:
             self._conn.send_bytes(encode(message))
             if not self._conn.poll(self.timeout):
                 self.stop()
+                self._timeouts[label] = self._timeouts.get(label, 0) + 1
                 pytest.fail(f"timed out after {self.timeout:g} s in {label}", pytrace=False)
             reply = decode(self._conn.recv_bytes(MAX_MESSAGE_BYTES))
         except (EOFError, OSError, MalformedMessage) as exc:
@@ -220,6 +275,10 @@ def describe_error(error: dict, label: str, file: str) -> str:
         return f"{file} has no function {message}"
     if kind == "import":
         return f"{file} could not be imported: {error.get('type')}: {message}{at}"
+    if kind == "memory":
+        return f"{label} exceeded the memory limit of the grader ({error.get('type')}){at}"
+    if kind == "output":
+        return f"{label} printed more output than the grader keeps (16 MiB){at}"
     return f"{label} raised {error.get('type')}: {message}{at}"
 
 

@@ -27,6 +27,8 @@ def pytest_addoption(parser):
                     help="write the HTML report there (default reports/report.html; empty: none)")
     group.addoption("--call-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time limit for one call into student code (default 60)")
+    group.addoption("--memory-limit", type=float, default=8.0, metavar="GIB",
+                    help="address-space limit of a worker process in GiB (default 8)")
 
 
 def resolve_target(value: str) -> Path:
@@ -64,12 +66,14 @@ class Grading:
     target_name: str
     target: Path
     timeout: float
+    memory_gib: float = 8.0
     students: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
 
     def student(self, number: int) -> Student:
         if number not in self.students:
-            self.students[number] = Student(EXERCISES[number], self.target, timeout=self.timeout)
+            self.students[number] = Student(EXERCISES[number], self.target, timeout=self.timeout,
+                                            memory_bytes=int(self.memory_gib * 2**30))
         return self.students[number]
 
     def close(self) -> None:
@@ -103,7 +107,8 @@ def pytest_configure(config):
         return
     if regenerating and value != "solutions":
         raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
-    config.stash[_GRADING] = Grading(value, resolve_target(value), config.getoption("call_timeout"))
+    config.stash[_GRADING] = Grading(value, resolve_target(value), config.getoption("call_timeout"),
+                                     config.getoption("memory_limit"))
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -205,6 +210,10 @@ def pytest_sessionfinish(session, exitstatus):
     if grading is None:
         return
     grading.close()  # every worker is gone before any result file is written
+    if _regenerating(config):
+        from autograder import manifest
+
+        manifest.write()
     rows = grading.score()
     if config.getoption("results_json"):
         write_results_json(grading, Path(config.getoption("results_json")))
@@ -257,3 +266,6 @@ def pytest_unconfigure(config):
     report = config.getoption("report")
     if report:
         tr.write_line(f"report: {Path(report).resolve()}")
+    from autograder.boundary import sandbox_description
+
+    tr.write_line(f"sandbox: {sandbox_description()}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import checks, report
+from autograder import checks, manifest, report
 from autograder.codec import Value
 
 
@@ -31,7 +31,7 @@ class Reference:
         if not path.is_file():
             checks.fail(f"reference data {path.relative_to(self.folder.parent.parent)} is missing; "
                         "regenerate it with: pytest --target=solutions --regen-all")
-        return path
+        return manifest.verified(path)
 
     def load(self, basename: str) -> dict[str, np.ndarray]:
         with np.load(self._file(basename, ".npz"), allow_pickle=False) as data:
@@ -123,6 +123,6 @@ class ReferenceInputs:
             if not path.is_file():
                 checks.fail(f"reference input {path.name} of {self.folder.name} is missing; "
                             "regenerate it with: pytest --target=solutions --regen-all")
-            with np.load(path, allow_pickle=False) as data:
+            with np.load(manifest.verified(path), allow_pickle=False) as data:
                 self._cache[basename] = {k: data[k] for k in data.files}
         return self._cache[basename]

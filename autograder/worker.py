@@ -41,11 +41,21 @@ def _where(exc: BaseException, workdir: str) -> str:
     return f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
 
 
+def _kind(exc: BaseException, kind: str) -> str:
+    if isinstance(exc, NotImplementedError):
+        return "not_implemented"
+    if isinstance(exc, MemoryError) or "can't allocate memory" in str(exc) or "not enough memory" in str(exc):
+        return "memory"
+    if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: the output file reached its limit
+        return "output"
+    return kind
+
+
 def _error(exc: BaseException, workdir: str, kind: str = "exception") -> dict:
     text = str(exc).strip().splitlines()
     return {
         "error": {
-            "kind": "not_implemented" if isinstance(exc, NotImplementedError) else kind,
+            "kind": _kind(exc, kind),
             "type": type(exc).__name__,
             "message": (text[0] if text else "")[:300],
             "where": _where(exc, workdir),
@@ -53,8 +63,39 @@ def _error(exc: BaseException, workdir: str, kind: str = "exception") -> dict:
     }
 
 
-def _isolate(spec: dict) -> None:
-    """Own session (so the judge can kill everything we start), own files, fewer rights."""
+def _hide_project(project: str) -> bool:
+    """In a private mount namespace, lay an empty read-only tmpfs over the project: reference
+    data, solutions and graders are out of the student's sight and reach. Needs root; False
+    where the kernel or the container does not allow it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWNS, MS_RDONLY, MS_REC, MS_PRIVATE = 0x00020000, 0x1, 0x4000, 0x40000
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return False
+    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return False
+    return libc.mount(b"tmpfs", project.encode(), b"tmpfs", MS_RDONLY, b"size=4k,mode=755") == 0
+
+
+def _preload_graders(spec: dict) -> dict:
+    """Import the exercise's grader modules now, while the project is still visible."""
+    probes = {}
+    sys.path.append(spec["graders"])  # shared grader modules, after the submission's own files
+    for path in spec["grader_files"]:
+        loader_spec = importlib.util.spec_from_file_location(f"_probe_{len(probes)}", path)
+        probes[path] = importlib.util.module_from_spec(loader_spec)
+        loader_spec.loader.exec_module(probes[path])
+    for module in list(sys.modules.values()):  # shared grader modules hold probes too
+        path = getattr(module, "__file__", None) or ""
+        if os.path.dirname(path) == spec["graders"]:
+            probes.setdefault(path, module)
+    return probes
+
+
+def _isolate(spec: dict) -> dict:
+    """Own session (so the judge can kill everything we start), own files, fewer rights.
+    Returns the preloaded grader modules by path."""
     os.setsid()
     log = os.open(os.path.join(spec["scratch"], "output.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     os.dup2(log, 1)
@@ -70,8 +111,11 @@ def _isolate(spec: dict) -> None:
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["TORCH_HOME"] = spec["torch_home"]  # pretrained weights, when cached
     os.chdir(spec["workdir"])
-    sys.path.insert(0, spec["workdir"])
     sys.dont_write_bytecode = True
+    probes = _preload_graders(spec)
+    sys.path.insert(0, spec["workdir"])
+    if os.geteuid() == 0:
+        _hide_project(spec["project"])
     if spec.get("memory_bytes"):
         resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
     if spec.get("user"):
@@ -79,17 +123,16 @@ def _isolate(spec: dict) -> None:
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
+    return probes
 
 
 def serve(conn, spec: dict) -> None:
     """Entry point of the worker process."""
-    _isolate(spec)
+    probes = _isolate(spec)
     import torch
 
     torch.set_num_threads(spec["threads"])
-    sys.path.append(spec["graders"])  # shared grader modules, after the submission's own files
     workdir = spec["workdir"]
-    probes: dict[str, object] = {}
 
     _seed(0)
     try:
@@ -118,12 +161,7 @@ def serve(conn, spec: dict) -> None:
                     continue
                 result = function(*request["args"], **request["kwargs"])
             else:  # "probe": trusted grader code that drives the student module in this process
-                path = request["file"]
-                if path not in probes:
-                    loader_spec = importlib.util.spec_from_file_location(f"_probe_{len(probes)}", path)
-                    probes[path] = importlib.util.module_from_spec(loader_spec)
-                    loader_spec.loader.exec_module(probes[path])
-                probe = getattr(probes[path], request["name"])
+                probe = getattr(probes[request["file"]], request["name"])
                 result = probe(student, *request["args"], **request["kwargs"])
             reply = {"ok": result}
         except BaseException as exc:  # the student's exception becomes data, never a crash

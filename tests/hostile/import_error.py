@@ -1,0 +1,1 @@
+raise RuntimeError("this submission refuses to be imported")
