@@ -33,7 +33,9 @@ def test_every_row_sums_to_one(student, T):
 def test_large_logits_and_tiny_temperatures_stay_finite(student, z, T):
     z = np.array(z, dtype=np.float32)
     what = f"softmax_t({z.tolist()}, T={T})"
-    checks.close(student.softmax_t(tensor(z), T), softmax(z.astype(np.float64) / T), what, atol=1e-5, hints=[
+    # float32 values near |z / T| = 1000 are 6e-5 apart: a correct log-sum-exp softmax is off by
+    # 2.2e-5 here (measured); an unstable one gives NaN.
+    checks.close(student.softmax_t(tensor(z), T), softmax(z.astype(np.float64) / T), what, atol=2e-4, hints=[
         (lambda p, ref: not np.all(np.isfinite(p)), "subtract the largest logit before exponentiating"),
     ])
 

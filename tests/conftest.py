@@ -65,3 +65,24 @@ def solutions_run(tmp_path_factory) -> Run:
 @pytest.fixture(scope="session")
 def skeletons_run(tmp_path_factory) -> Run:
     return grade("skeletons", tmp_path=tmp_path_factory.mktemp("skeletons"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The quality gate's table, when the corpus ran."""
+    table = sys.modules.get("test_corpus") and sys.modules["test_corpus"].TABLE
+    if not table:
+        return
+    tr = terminalreporter
+    tr.section("planted bugs and correct variants")
+    tr.write_line(f"{'exercise':>8}  {'bugs caught / planted':>22}  {'variants passed / written':>26}")
+    for number in sorted(k for k in table if isinstance(k, int)):
+        row = table[number]
+        tr.write_line(f"{number:>8}  {row['caught']:>13} / {row['planted']:<6}  {row['passed']:>16} / {row['variants']:<7}")
+    rows = [table[k] for k in table if isinstance(k, int)]
+    tr.write_line(f"{'total':>8}  {sum(r['caught'] for r in rows):>13} / {sum(r['planted'] for r in rows):<6}  "
+                  f"{sum(r['passed'] for r in rows):>16} / {sum(r['variants'] for r in rows):<7}")
+    uncovered = table.get("uncovered")
+    if uncovered is not None:
+        tr.write_line(f"grader tests no planted bug fails (only the skeletons do): {len(uncovered)}")
+        for name in uncovered:
+            tr.write_line(f"  {name}")

@@ -9,6 +9,9 @@ BUGS = {
                                             "x = F.avg_pool2d(x, kernel_size=k, stride=1, padding=k // 2)")]),
     "kernel not normalised": (F, [("return kernel / kernel.sum()", "return kernel")]),
     "sigma used as the variance": (F, [("(2 * sigma**2)", "(2 * sigma)")]),
+    "blur applied at least once": (F, [("    for _ in range(iters):\n        x = F.conv2d(x, weight, padding=k // 2, groups=channels)",
+                                        "    x = F.conv2d(x, weight, padding=k // 2, groups=channels)\n"
+                                        "    for _ in range(iters - 1):\n        x = F.conv2d(x, weight, padding=k // 2, groups=channels)")]),
     "blur without padding": (F, [("padding=k // 2, groups=channels)", "groups=channels)")]),
     "blur mixes the channels": (F, [(".expand(channels, 1, k, k)", ".expand(channels, channels, k, k) / channels"),
                                     (", groups=channels)", ")")]),

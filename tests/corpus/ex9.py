@@ -12,6 +12,10 @@ BUGS = {
     "bicubic resize": (F, [("T.Resize(256)", "T.Resize(256, interpolation=T.InterpolationMode.BICUBIC)")]),
     "caller's input modified": (F, [("    x = x.detach().clone().requires_grad_(True)\n", "    x.requires_grad_(True)\n")]),
     "model left in training mode": (F, [("    return model.eval()", "    return model")]),
+    "model.train() to get gradients": (F, [("    model.zero_grad()\n    scores = model(x)", "    model.train()\n    model.zero_grad()\n    scores = model(x)")]),
+    "weights forgotten": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50()")]),
+    "replace_relus returns nothing": (F, [("            replace_relus(child)\n    return module", "            replace_relus(child)")]),
+    "ReLUs replaced by nn.Identity": (F, [("setattr(module, name, GuidedReLU())", "setattr(module, name, nn.Identity())")]),
     "the V2 weights": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)")]),
 }
 

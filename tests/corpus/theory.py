@@ -24,6 +24,9 @@ BUGS = {
         "cosine before sine": (PE, [("[torch.sin(angles), torch.cos(angles)]", "[torch.cos(angles), torch.sin(angles)]")]),
         "attention not scaled": (PE, [(" / math.sqrt(X.shape[1])", "")]),
         "softmax over the queries": (PE, [("return torch.softmax(scores, dim=-1)", "return torch.softmax(scores, dim=0)")]),
+        "cosine from the sine by Pythagoras": (PE, [("[torch.sin(angles), torch.cos(angles)]",
+                                                     "[torch.sin(angles), torch.sqrt(1 - torch.sin(angles) ** 2)]")]),
+        "divided by the frequencies": (PE, [("angles = p[:, None] * omegas[None, :]", "angles = p[:, None] / omegas[None, :]")]),
     },
     5: {
         "mask filled with 0": (TL, [(MASK, MASK.replace('float("-inf")', "0.0"))]),
@@ -53,9 +56,18 @@ VARIANTS = {
             "    A = torch.zeros(rows, n, dtype=w.dtype)\n    for i in range(rows):\n        A[i, i * stride:i * stride + k] = w\n    return A",
             "    basis = torch.eye(n, dtype=w.dtype).view(n, 1, n)\n"
             "    return torch.nn.functional.conv1d(basis, w.view(1, 1, k), stride=stride).view(n, rows).T")]),
+        "A^T z through conv_transpose1d": (TC, [(
+            "    return strided_conv_matrix(w, n, stride).T @ z",
+            "    out = torch.nn.functional.conv_transpose1d(z.view(1, 1, -1), w.view(1, 1, -1), stride=stride).view(-1)\n"
+            "    return torch.cat([out, out.new_zeros(n - out.numel())])")]),
     },
-    3: {"torch.softmax": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n    e = torch.exp(scaled)\n"
-                                "    return e / e.sum(dim=-1, keepdim=True)", "    return torch.softmax(scaled, dim=-1)")])},
+    3: {
+        "torch.softmax": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n    e = torch.exp(scaled)\n"
+                                "    return e / e.sum(dim=-1, keepdim=True)", "    return torch.softmax(scaled, dim=-1)")]),
+        "log-sum-exp": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n    e = torch.exp(scaled)\n"
+                              "    return e / e.sum(dim=-1, keepdim=True)",
+                              "    return torch.exp(scaled - torch.logsumexp(scaled, dim=-1, keepdim=True))")]),
+    },
     4: {"a slicing loop": (PE, [(
         "    angles = p[:, None] * omegas[None, :]  # [N, d / 2]\n"
         "    return torch.stack([torch.sin(angles), torch.cos(angles)], dim=-1).reshape(p.shape[0], -1)",
@@ -64,7 +76,8 @@ VARIANTS = {
         "        X[:, 2 * i] = torch.sin(w * p)\n"
         "        X[:, 2 * i + 1] = torch.cos(w * p)\n"
         "    return X")])},
-    5: {"F.scaled_dot_product_attention with a boolean mask": (TL, [(
+    5: {"an additive mask": (TL, [(MASK, '            scores = scores + torch.zeros_like(scores).masked_fill(mask == 0, float("-inf"))\n')]),
+        "F.scaled_dot_product_attention with a boolean mask": (TL, [(
         "        scores = q @ k.transpose(-1, -2) / math.sqrt(self.d_head)  # [B, n_heads, T, T]\n"
         "        if mask is not None:\n" + MASK +
         "        weights = torch.softmax(scores, dim=-1)\n"
