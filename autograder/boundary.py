@@ -68,6 +68,14 @@ def _forkserver():
     return _context
 
 
+def warm_up() -> None:
+    """Start the forkserver now: its torch import overlaps pytest's collection."""
+    from multiprocessing import forkserver
+
+    _forkserver()
+    forkserver.ensure_running()
+
+
 def _unprivileged_user() -> tuple[int, int] | None:
     """(uid, gid) of ``nobody`` when we are root and ``nobody`` can still reach Python, else None."""
     if os.geteuid() != 0:
@@ -147,6 +155,11 @@ class Student:
         return self._request({"op": "probe", "file": code.co_filename, "name": probe.__name__,
                               "args": list(args), "kwargs": kwargs, "seed": seed},
                              label=getattr(probe, "label", probe.__name__))
+
+    def prestart(self) -> None:
+        """Start the worker now, so that it is ready when the exercise's first test needs it."""
+        if self.submitted and self._process is None:
+            self._start()
 
     def run_once(self, probe, *args, **kwargs):
         """``run``, computed once per exercise and shared by the tests that ask for the same thing.

@@ -55,6 +55,12 @@ class TensorArg:
         self.array = np.asarray(array) if dtype is None else np.asarray(array, dtype=dtype)
         self.requires_grad = requires_grad
 
+    def __repr__(self) -> str:  # by content: equal arguments make equal cache keys
+        import hashlib
+
+        digest = hashlib.sha1(np.ascontiguousarray(self.array).tobytes()).hexdigest()[:16]
+        return f"tensor({self.array.dtype}{list(self.array.shape)}:{digest}, requires_grad={self.requires_grad})"
+
 
 def _is_tensor(obj) -> bool:
     return type(obj).__module__.startswith("torch") and type(obj).__name__ in ("Tensor", "Parameter")

@@ -47,6 +47,7 @@ class Outcome:
     exercise: int
     number: str
     weight: float  # relative, from @pytest.mark.points(w); default 1
+    visibility: str = "visible"  # "hidden" for @pytest.mark.hidden (left out of the student release)
     passed: bool | None = None  # None: skipped, not graded
     message: str = ""
     attachments: list = field(default_factory=list)
@@ -69,6 +70,7 @@ class Grading:
     memory_gib: float = 8.0
     students: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
+    order: list = field(default_factory=list)  # exercises in the order their tests run
 
     def student(self, number: int) -> Student:
         if number not in self.students:
@@ -99,6 +101,7 @@ _GRADING = pytest.StashKey[Grading]()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "points(w): relative weight of a grader test in its exercise (default 1)")
+    config.addinivalue_line("markers", "hidden: a test students do not see (graders/test_ex<N>_hidden_*.py)")
     value = config.getoption("target")
     regenerating = _regenerating(config)
     if value is None:
@@ -109,6 +112,9 @@ def pytest_configure(config):
         raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
     config.stash[_GRADING] = Grading(value, resolve_target(value), config.getoption("call_timeout"),
                                      config.getoption("memory_limit"))
+    from autograder.boundary import warm_up
+
+    warm_up()
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -132,9 +138,12 @@ def pytest_collection_modifyitems(session, config, items):
         if exercise is None:
             continue
         count[exercise.number] = count.get(exercise.number, 0) + 1
+        if exercise.number not in grading.order:
+            grading.order.append(exercise.number)
         marker = item.get_closest_marker("points")
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
-                                                weight=float(marker.args[0]) if marker else 1.0)
+                                                weight=float(marker.args[0]) if marker else 1.0,
+                                                visibility="hidden" if item.get_closest_marker("hidden") else "visible")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -153,6 +162,30 @@ def pytest_runtest_makereport(item, call):
         outcome.passed = None
         outcome.message = _one_line(report)
     return report
+
+
+def pytest_runtest_setup(item):
+    """While an exercise runs, the next one's worker starts (on the other core)."""
+    grading = item.config.stash.get(_GRADING, None)
+    exercise = exercise_of(item.path)
+    if grading is None or exercise is None or exercise.number not in grading.order:
+        return
+    grading.student(exercise.number).prestart()
+    following = grading.order[grading.order.index(exercise.number) + 1:]
+    if following:
+        grading.student(following[0]).prestart()
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """An exercise's worker is stopped after its last test: memory is freed as the run goes."""
+    grading = item.config.stash.get(_GRADING, None)
+    exercise = exercise_of(item.path)
+    if grading is None or exercise is None or exercise.number not in grading.students:
+        return
+    following = exercise_of(nextitem.path) if nextitem is not None else None
+    if following is None or following.number != exercise.number:
+        if all(exercise_of(i.path) != exercise for i in item.session.items[item.session.items.index(item) + 1:]):
+            grading.students[exercise.number].stop()
 
 
 def _one_line(report) -> str:
@@ -232,13 +265,13 @@ def write_results_json(grading: Grading, path: Path) -> None:
     tests = [{
         "name": o.name,
         "number": o.number,
-        "score": o.points,
-        "max_score": o.max_points,
+        "score": round(o.points, 6),  # an exercise's share is 10 * stars / tests: not exact in binary
+        "max_score": round(o.max_points, 6),
         "status": "passed" if o.passed else "failed",
         "output": "passed" if o.passed else o.message,
-        "visibility": "visible",
+        "visibility": o.visibility,
     } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
-    _write(path, json.dumps({"score": sum(t["score"] for t in tests), "tests": tests}, indent=2))
+    _write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4), "tests": tests}, indent=2))
 
 
 def write_report(grading: Grading, rows: list[dict], path: Path) -> None:
