@@ -71,6 +71,7 @@ class Grading:
     students: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
     order: list = field(default_factory=list)  # exercises in the order their tests run
+    prefetch: dict = field(default_factory=dict)  # exercise -> [(probe, args, kwargs)] from PREFETCH lists
 
     def student(self, number: int) -> Student:
         if number not in self.students:
@@ -88,8 +89,10 @@ class Grading:
         for number in sorted({o.exercise for o in self.outcomes.values()}):
             graded = [o for o in self.outcomes.values() if o.exercise == number and o.passed is not None]
             total_weight = sum(o.weight for o in graded) or 1.0
-            for o in graded:
-                o.max_points = EXERCISES[number].points * o.weight / total_weight
+            for o in graded:  # shares in micro-points; the last takes the rest: the sum is exact
+                o.max_points = round(EXERCISES[number].points * o.weight / total_weight, 6)
+            if graded:
+                graded[-1].max_points = round(EXERCISES[number].points - sum(o.max_points for o in graded[:-1]), 6)
             rows.append({"exercise": number, "title": EXERCISES[number].title,
                          "earned": sum(o.points for o in graded), "possible": EXERCISES[number].points if graded else 0.0,
                          "passed": sum(1 for o in graded if o.passed), "graded": len(graded)})
@@ -140,6 +143,10 @@ def pytest_collection_modifyitems(session, config, items):
         count[exercise.number] = count.get(exercise.number, 0) + 1
         if exercise.number not in grading.order:
             grading.order.append(exercise.number)
+        wanted = grading.prefetch.setdefault(exercise.number, [])
+        for entry in getattr(item.module, "PREFETCH", ()):
+            if not any(entry is w for w in wanted):
+                wanted.append(entry)
         marker = item.get_closest_marker("points")
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
                                                 weight=float(marker.args[0]) if marker else 1.0,
@@ -165,15 +172,18 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_runtest_setup(item):
-    """While an exercise runs, the next one's worker starts (on the other core)."""
+    """While an exercise runs, the next two start their workers and their expensive shared
+    probes (the graders' PREFETCH lists), on the other core."""
     grading = item.config.stash.get(_GRADING, None)
     exercise = exercise_of(item.path)
     if grading is None or exercise is None or exercise.number not in grading.order:
         return
-    grading.student(exercise.number).prestart()
-    following = grading.order[grading.order.index(exercise.number) + 1:]
-    if following:
-        grading.student(following[0]).prestart()
+    position = grading.order.index(exercise.number)
+    for number in grading.order[position:position + 3]:
+        student = grading.student(number)
+        student.prestart()
+        for probe, args, kwargs in grading.prefetch.get(number, ()):
+            student.prefetch(probe, *args, **kwargs)
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -265,8 +275,8 @@ def write_results_json(grading: Grading, path: Path) -> None:
     tests = [{
         "name": o.name,
         "number": o.number,
-        "score": round(o.points, 6),  # an exercise's share is 10 * stars / tests: not exact in binary
-        "max_score": round(o.max_points, 6),
+        "score": o.points,
+        "max_score": o.max_points,
         "status": "passed" if o.passed else "failed",
         "output": "passed" if o.passed else o.message,
         "visibility": o.visibility,

@@ -1,6 +1,5 @@
 """Exercise 2: without a mask the layer is permutation-equivariant; a causal mask breaks that."""
 import numpy as np
-import pytest
 from ex5_shared import MASKS, inputs
 
 from autograder import checks, in_worker, tensor

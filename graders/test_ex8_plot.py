@@ -1,5 +1,4 @@
 """Exercise 8.5: the plot of data, p(y=1 | x), decision boundary and gradient field, and its arrays."""
-import pytest
 from ex8_shared import aligned, fixed_model_weights, load_fixed_model
 
 from autograder import in_worker

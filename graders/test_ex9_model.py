@@ -38,6 +38,9 @@ def load_with_intercepted_download(guided_backprop):
     }
 
 
+PREFETCH = [(load_with_intercepted_download, (), {})]  # started while earlier exercises run
+
+
 def load(student):
     """One intercepted load_model call, shared by the tests below."""
     out = student.run_once(load_with_intercepted_download)

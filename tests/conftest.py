@@ -33,6 +33,19 @@ class Run:
         return totals
 
 
+def load_solution(name: str):
+    """Import solutions/<name>.py in this process (for the oracle tests), with solutions/ on the
+    path so that its provided helpers import."""
+    import importlib.util
+
+    if str(ROOT / "solutions") not in sys.path:
+        sys.path.append(str(ROOT / "solutions"))
+    spec = importlib.util.spec_from_file_location(f"solution_{name}", ROOT / "solutions" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def grade(target, *args: str, tmp_path: Path, timeout: float = 600) -> Run:
     """``pytest --target=TARGET --results-json=...`` from the project root, as a tutor runs it."""
     results = tmp_path / f"results-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"

@@ -1,10 +1,7 @@
 """The exercise-7 reference agrees with scipy.ndimage, an implementation independent of torch's."""
-import importlib.util
-import sys
-
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import load_solution
 from scipy import ndimage
 
 torch = pytest.importorskip("torch")
@@ -12,14 +9,7 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture(scope="module")
 def solution():
-    sys.path.insert(0, str(ROOT / "solutions"))
-    try:
-        spec = importlib.util.spec_from_file_location("solution_iter_maxpool", ROOT / "solutions" / "iter_maxpool.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(ROOT / "solutions"))
+    return load_solution("iter_maxpool")
 
 
 @pytest.mark.parametrize("k, iters", [(3, 1), (3, 4), (5, 2), (7, 3)])

@@ -1,24 +1,14 @@
 """The exercise-8 reference agrees with torch.func's Jacobian of p(y=1 | x), computed point by point."""
-import importlib.util
-import sys
-
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_solution
 
 torch = pytest.importorskip("torch")
 
 
 @pytest.fixture(scope="module")
 def solution():
-    sys.path.insert(0, str(ROOT / "solutions"))
-    try:
-        spec = importlib.util.spec_from_file_location("solution_gradients2d", ROOT / "solutions" / "gradients2d.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(ROOT / "solutions"))
+    return load_solution("gradients2d")
 
 
 @pytest.fixture(scope="module")

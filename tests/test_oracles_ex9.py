@@ -1,10 +1,7 @@
 """The exercise-9 reference agrees with captum's GuidedBackprop and with the weights' own transforms."""
 import copy
-import importlib.util
-import sys
-
 import pytest
-from conftest import ROOT
+from conftest import ROOT, load_solution
 
 torch = pytest.importorskip("torch")
 torchvision = pytest.importorskip("torchvision")
@@ -13,14 +10,7 @@ captum_attr = pytest.importorskip("captum.attr")
 
 @pytest.fixture(scope="module")
 def solution():
-    sys.path.insert(0, str(ROOT / "solutions"))
-    try:
-        spec = importlib.util.spec_from_file_location("solution_guided_backprop", ROOT / "solutions" / "guided_backprop.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(ROOT / "solutions"))
+    return load_solution("guided_backprop")
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,15 @@
 """The theory references agree with torch's own layers: conv1d, conv_transpose1d,
 nn.TransformerEncoderLayer (batch_first, post-LN, ReLU, no dropout), and real parameter counts."""
-import importlib.util
 import math
-import sys
 
 import pytest
-from conftest import ROOT
+from conftest import load_solution
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 
-def load(name):
-    spec = importlib.util.spec_from_file_location(f"solution_{name}", ROOT / "solutions" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+load = load_solution
 
 
 @pytest.mark.parametrize("k, n, stride", [(3, 6, 2), (3, 7, 1), (2, 9, 3), (4, 10, 2), (5, 12, 3)])

@@ -3,7 +3,7 @@ submission with one typical mistake per exercise."""
 import re
 
 import pytest
-from conftest import ROOT, grade, make_submission
+from conftest import grade, make_submission
 from corpus import BUGS
 from test_corpus import apply
 
@@ -41,7 +41,7 @@ def test_results_json_has_gradescopes_format(solutions_run, skeletons_run, mixed
 
 
 def test_each_exercise_is_worth_ten_points_per_star(solutions_run, skeletons_run):
-    assert solutions_run.by_exercise() == {n: (pytest.approx(ex.points), pytest.approx(ex.points))
+    assert solutions_run.by_exercise() == {n: (pytest.approx(ex.points, abs=1e-6), pytest.approx(ex.points, abs=1e-6))
                                            for n, ex in EXERCISES.items()}
     assert all(score == 0 for score, _ in skeletons_run.by_exercise().values())
     assert "total" in solutions_run.stdout.splitlines()[-3]  # the table closes the output

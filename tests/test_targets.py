@@ -3,6 +3,8 @@ import ast
 import re
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from conftest import ROOT, grade, make_submission
 
 from autograder.exercises import EXERCISES
@@ -20,7 +22,8 @@ def test_solutions_pass_every_grader_test(solutions_run):
     assert solutions_run.results["tests"], "no grader test ran"
     failed = [t["name"] for t in solutions_run.results["tests"] if t["status"] != "passed"]
     assert not failed
-    assert solutions_run.results["score"] == sum(t["max_score"] for t in solutions_run.results["tests"])
+    assert solutions_run.results["score"] == pytest.approx(sum(t["max_score"] for t in solutions_run.results["tests"]),
+                                                           abs=1e-6)
 
 
 def test_skeletons_fail_every_grader_test_with_one_not_implemented_line(skeletons_run):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from conftest import ROOT, make_submission
 from hostile import files as hostile_files
 
@@ -85,5 +86,6 @@ def test_the_gradescope_autograder_grades_a_submission_into_results_json(tmp_pat
     done = subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
-    assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0
+    assert results["score"] == pytest.approx(sum(t["max_score"] for t in results["tests"]), abs=1e-6)
+    assert results["score"] > 0
     assert {t["visibility"] for t in results["tests"]} == {"visible", "hidden"}
