@@ -13,7 +13,7 @@ def load_with_intercepted_download(guided_backprop):
     import torch
     import torchvision
 
-    served = seeded_resnet50().state_dict()  # the seed the other exercise-9 checks use
+    served = seeded_resnet50(seed=1).state_dict()  # not the seed of the call: see the bug "weights forgotten"
     requested = []
 
     def fake_download(url, *args, **kwargs):

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ def load_solution(name: str):
 
 def grade(target, *args: str, tmp_path: Path, timeout: float = 600) -> Run:
     """``pytest --target=TARGET --results-json=...`` from the project root, as a tutor runs it."""
-    results = tmp_path / f"results-{os.getpid()}-{len(list(tmp_path.iterdir()))}.json"
+    results = Path(tempfile.mkdtemp(prefix="grade-", dir=tmp_path)) / "results.json"  # unique: runs go in parallel
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
          f"--report={results.with_suffix('.html')}", "-q", *args],
