@@ -10,18 +10,20 @@ import multiprocessing
 import os
 import shutil
 import signal
-import stat
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
+from autograder import sandbox
 from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
-from autograder.exercises import GRADERS, ROOT, SKELETONS, Exercise
+from autograder.exercises import GRADERS, SKELETONS, Exercise
 
 PRELOAD = ["torch", "torchvision", "numpy", "PIL.Image", "matplotlib.pyplot", "pytest",
            "autograder", "autograder.checks", "autograder.worker"]
 _context = None
+_workers: set[int] = set()  # pids of the workers alive now (children of ours under spawn)
 
 
 def _become_subreaper() -> None:
@@ -41,7 +43,7 @@ def reap_strays() -> None:
     from multiprocessing import forkserver, resource_tracker
 
     keep = {getattr(forkserver._forkserver, "_forkserver_pid", None),
-            getattr(resource_tracker._resource_tracker, "_pid", None)}
+            getattr(resource_tracker._resource_tracker, "_pid", None), *_workers}  # spawned workers are ours
     for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if not entry.name.isdigit() or int(entry.name) in keep:
             continue
@@ -57,51 +59,143 @@ def reap_strays() -> None:
                 pass
 
 
-def _forkserver():
-    """The forkserver pays the torch import once; every worker is a fork of it."""
+def start_method() -> str:
+    """forkserver where the platform has it (one torch import per run), else spawn (one per
+    worker: slower, correct). PS5_START_METHOD=spawn forces spawn (the tests use it)."""
+    wanted = os.environ.get("PS5_START_METHOD", "")
+    available = multiprocessing.get_all_start_methods()
+    if wanted:
+        if wanted not in available:
+            raise pytest.UsageError(f"PS5_START_METHOD={wanted}: this platform offers {', '.join(available)}")
+        return wanted
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+def _start_context():
     global _context
     if _context is None:
         _become_subreaper()
         os.environ.setdefault("MPLBACKEND", "Agg")
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(PRELOAD)
+        _context = multiprocessing.get_context(start_method())
+        if _context.get_start_method() == "forkserver":  # the forkserver pays the torch import once
+            _context.set_forkserver_preload(PRELOAD)
     return _context
 
 
 def warm_up() -> None:
-    """Start the forkserver now: its torch import overlaps pytest's collection."""
-    from multiprocessing import forkserver
+    """Start the forkserver now, so that its torch import overlaps pytest's collection, and
+    decide (by trying it, in the background) which user the workers run as."""
+    ctx = _start_context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
 
-    _forkserver()
-    forkserver.ensure_running()
+        forkserver.ensure_running()
+    confinement.start()
 
 
-def _unprivileged_user() -> tuple[int, int] | None:
-    """(uid, gid) of ``nobody`` when we are root and ``nobody`` can still reach Python, else None."""
-    if os.geteuid() != 0:
-        return None
-    import pwd
-    import sys
-    import sysconfig
+def _sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
+    """A fresh folder with ``work`` (the submission's copy) and ``scratch`` (owned by ``user``)."""
+    root = Path(tempfile.mkdtemp(prefix=f"ps5-{label}-"))
+    os.chmod(root, 0o755)
+    (root / "work").mkdir()
+    (root / "scratch").mkdir()
+    if user:
+        os.chown(root / "scratch", *user)
+    return root
 
-    try:
-        nobody = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    for path in {sys.prefix, sysconfig.get_paths()["purelib"], str(Path(__file__).parent)}:
-        for part in [Path(path), *Path(path).parents]:
-            if part.exists() and not part.stat().st_mode & stat.S_IXOTH:
-                return None
-    return nobody.pw_uid, nobody.pw_gid
+
+def _launch(folder: Path, module: str | None, user, *, name: str, audit: list[str] | None = None,
+            grader_files: list[str] = (), memory_bytes: int | None = None, threads: int = 1,
+            max_output_bytes: int = 16 * 2**20):
+    """Start a worker in ``folder``; returns (process, connection)."""
+    ctx = _start_context()
+    conn, child = ctx.Pipe()
+    spec = {
+        "workdir": str(folder / "work"), "scratch": str(folder / "scratch"), "module": module,
+        "graders": str(GRADERS), "grader_files": list(grader_files), "memory_bytes": memory_bytes,
+        "torch_home": _torch_home(), "threads": threads, "user": user, "max_output_bytes": max_output_bytes,
+        "audit": audit,
+    }
+    process = ctx.Process(target=_serve, args=(child, spec), daemon=True, name=name)
+    process.start()
+    _workers.add(process.pid)
+    child.close()
+    return process, conn
+
+
+class Confinement:
+    """Which user the workers run as, decided once per run by trying it: a worker isolated like
+    the student's, but running no student code, reports what it can reach (see sandbox.audit).
+    As root, ``nobody`` is tried first; if ``nobody`` cannot load Python (an interpreter under a
+    0700 folder), the workers stay root, confined by whatever else took."""
+
+    def __init__(self):
+        self._thread: threading.Thread | None = None
+        self.user: tuple[int, int] | None = None
+        self.report: dict | None = None
+        self.tried: list[dict] = []
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._decide, name="ps5-audit", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> tuple[int, int] | None:
+        self.start()
+        self._thread.join()
+        return self.user
+
+    def _decide(self) -> None:
+        candidates = [None]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            try:
+                import pwd
+
+                nobody = pwd.getpwnam("nobody")
+                candidates.insert(0, (nobody.pw_uid, nobody.pw_gid))
+            except (ImportError, KeyError):
+                pass
+        for user in candidates:
+            report = self._measure(user)
+            self.tried.append(report)
+            if not report.get("python"):
+                self.user, self.report = user, report
+                return
+        self.user, self.report = candidates[-1], self.tried[-1]
+
+    @staticmethod
+    def _measure(user) -> dict:
+        folder = _sandbox_folder(user, "audit")
+        process, conn = _launch(folder, None, user, name="ps5-audit", audit=sandbox.protected_files())
+        try:
+            if not conn.poll(300):
+                return {"python": "the audit worker did not answer", "readable": [], "checked": 0, "user": "?"}
+            report = decode(conn.recv_bytes(MAX_MESSAGE_BYTES))
+            return report if isinstance(report, dict) else {"python": "malformed audit", "readable": []}
+        except (EOFError, OSError, MalformedMessage) as exc:
+            return {"python": f"the audit worker died ({exc or type(exc).__name__})", "readable": [],
+                    "checked": 0, "user": "?"}
+        finally:
+            process.kill()
+            process.join(5)
+            _workers.discard(process.pid)
+            conn.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def describe(self) -> str:
+        self.wait()
+        line = sandbox.describe(self.report, hasattr(os, "geteuid") and os.geteuid() == 0)
+        if len(self.tried) > 1 and self.tried[0].get("python"):
+            line += f" (nobody could not load Python: {self.tried[0]['python']})"
+        return line
+
+
+confinement = Confinement()
 
 
 def sandbox_description() -> str:
-    """How student code is confined on this machine, for the end of the run's output."""
-    if os.geteuid() != 0:
-        return "workers run as this user, in a private copy of the submission"
-    user = "as nobody" if _unprivileged_user() else (
-        "as root (nobody cannot reach the Python installation; see README, Threat model)")
-    return f"workers run {user}, with the project hidden in a private mount namespace"
+    """How student code was confined in this run, as measured, for the end of the output."""
+    return confinement.describe()
 
 
 def _torch_home() -> str:
@@ -220,10 +314,11 @@ class Student:
         if self._process is not None:
             try:
                 os.killpg(self._process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
+            except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: no killpg
                 pass
             self._process.kill()
             self._process.join(5)
+            _workers.discard(self._process.pid)
             self._conn.close()
             self._process = self._conn = None
         self._pending.clear()  # unanswered prefetches are computed afresh when asked for
@@ -238,44 +333,22 @@ class Student:
     # -- machinery ----------------------------------------------------------------------------
     def _prepare_sandbox(self) -> Path:
         """A private copy of the submission with the framework's provided files laid over it."""
-        root = Path(tempfile.mkdtemp(prefix=f"ps5-ex{self.exercise.number}-"))
-        os.chmod(root, 0o755)
-        work, scratch = root / "work", root / "scratch"
-        work.mkdir()
-        scratch.mkdir()
+        self._user = confinement.wait()
+        root = _sandbox_folder(self._user, f"ex{self.exercise.number}")
         for item in self.target.iterdir():
             if item.is_file() and not item.is_symlink() and item.stat().st_size < 32 * 2**20:
-                shutil.copyfile(item, work / item.name)
+                shutil.copyfile(item, root / "work" / item.name)
         for name in self.exercise.provided:
-            shutil.copyfile(SKELETONS / name, work / name)
-        user = _unprivileged_user()
-        if user:
-            os.chown(scratch, *user)
-        self._user = user
+            shutil.copyfile(SKELETONS / name, root / "work" / name)
         return root
 
     def _start(self) -> None:
         if self._sandbox is None:
             self._sandbox = self._prepare_sandbox()
-        ctx = _forkserver()
-        self._conn, child = ctx.Pipe()
-        spec = {
-            "workdir": str(self._sandbox / "work"),
-            "scratch": str(self._sandbox / "scratch"),
-            "module": self.exercise.module,
-            "project": str(ROOT),
-            "graders": str(GRADERS),
-            "grader_files": [str(p) for p in sorted(GRADERS.glob(f"test_ex{self.exercise.number}_*.py"))],
-            "memory_bytes": self.memory_bytes,
-            "torch_home": _torch_home(),
-            "threads": self.threads,
-            "user": self._user,
-            "max_output_bytes": self.max_output_bytes,
-        }
-        self._process = ctx.Process(target=_serve, args=(child, spec), daemon=True,
-                                    name=f"ps5-ex{self.exercise.number}")
-        self._process.start()
-        child.close()
+        self._process, self._conn = _launch(
+            self._sandbox, self.exercise.module, self._user, name=f"ps5-ex{self.exercise.number}",
+            grader_files=[str(p) for p in sorted(GRADERS.glob(f"test_ex{self.exercise.number}_*.py"))],
+            memory_bytes=self.memory_bytes, threads=self.threads, max_output_bytes=self.max_output_bytes)
 
     def _died(self) -> str:
         self._process.join(5)

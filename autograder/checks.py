@@ -97,6 +97,30 @@ def close(value, expected, what: str, *, atol: float, rtol: float = 0.0, hints: 
     fail(message, obtained, hints, expected)
 
 
+def mostly_close(value, expected, what: str, *, atol: float, rtol: float, max_relative_error: float,
+                 max_outlier_share: float, hints: Iterable[Hint] = (),
+                 kinds: Iterable[str] = ("torch.Tensor", "numpy.ndarray"), dtype: str | None = "float32") -> None:
+    """For outputs that rounding can push across a threshold (a ReLU gate flipped by another
+    summation order): the relative norm of the error, ||value - expected|| / ||expected||, is at
+    most ``max_relative_error``, and at most ``max_outlier_share`` of the values lie outside
+    atol + rtol * |expected|."""
+    __tracebackhide__ = True
+    expected = np.asarray(expected)
+    obtained = array(value, what, shape=expected.shape, dtype=dtype, kinds=kinds, hints=hints)
+    error = obtained.astype(np.float64) - expected
+    norm = float(np.linalg.norm(expected)) or 1.0
+    relative = float(np.linalg.norm(error)) / norm
+    bad = ~np.isclose(obtained, expected, atol=atol, rtol=rtol)
+    share = float(bad.mean())
+    if relative <= max_relative_error and share <= max_outlier_share:
+        return
+    worst = np.unravel_index(int(np.argmax(np.abs(error))), expected.shape)
+    message = (f"{what}: relative error {relative:.2g} (allowed {max_relative_error:g}); {int(bad.sum())} of "
+               f"{bad.size} values differ from the reference (allowed {max_outlier_share:.0%}); largest error "
+               f"{float(abs(error[worst])):.3g} at index {tuple(int(i) for i in worst)}")
+    fail(message, obtained, hints, expected)
+
+
 def equal(value, expected, what: str) -> None:
     """Exact equality of plain values (numbers, strings, lists of them)."""
     __tracebackhide__ = True

@@ -281,7 +281,10 @@ def write_results_json(grading: Grading, path: Path) -> None:
         "output": "passed" if o.passed else o.message,
         "visibility": o.visibility,
     } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
-    _write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4), "tests": tests}, indent=2))
+    from autograder.boundary import sandbox_description
+
+    _write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4),
+                             "output": f"sandbox: {sandbox_description()}", "tests": tests}, indent=2))
 
 
 def write_report(grading: Grading, rows: list[dict], path: Path) -> None:

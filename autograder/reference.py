@@ -38,8 +38,10 @@ class Reference:
             return {k: data[k] for k in data.files}
 
     def arrays(self, obtained: dict, basename: str, *, what: str, atol: float, rtol: float = 0.0,
-               hints=(), dtype: str | None = "float32") -> None:
-        """Each obtained array matches the stored one of the same key."""
+               hints=(), dtype: str | None = "float32", robust: dict | None = None) -> None:
+        """Each obtained array matches the stored one of the same key: elementwise within atol +
+        rtol * |expected|, or, with ``robust`` (max_relative_error, max_outlier_share), by
+        :func:`checks.mostly_close`."""
         __tracebackhide__ = True
         if not self.regenerate:
             expected = self.load(basename)
@@ -48,12 +50,18 @@ class Reference:
                 if key not in expected:
                     checks.fail(f"reference data {basename} has no entry {key}; regenerate the fixtures")
                 try:
-                    checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
+                    if robust:
+                        checks.mostly_close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints,
+                                            dtype=dtype, **robust)
+                    else:
+                        checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
                 except pytest.fail.Exception:
                     if isinstance(value, Value) and value.size > 1:  # show the student where it differs
                         self._attach({"title": label, "panels": report.array_panels(value, expected[key])})
                     raise
         stored = {k: np.asarray(v) for k, v in obtained.items()}
+        if robust and not self.regenerate:  # pytest-regressions compares elementwise only: ours decided
+            return
         if not self.regenerate:  # the library compares dtypes too; ours accepted this one already
             stored = {k: v.astype(expected[k].dtype) for k, v in stored.items()}
         self._arrays.check(stored, basename=basename, default_tolerance={"atol": atol, "rtol": rtol})
@@ -71,11 +79,25 @@ class Reference:
         self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
                            default_tolerance={"atol": atol, "rtol": 0.0})
 
-    def image(self, png: bytes, basename: str, *, what: str, max_mean_difference: float) -> None:
-        """A rendered PNG matches the stored one: same size and mode, then a mean pixel difference
-        (percent of full scale, pytest-regressions' measure) within ``max_mean_difference``."""
+    def figure(self, rendered, basename: str, *, what: str, max_changed_share: float) -> None:
+        """A figure (``autograder.figures.rendered``: its scene and its PNG) shows what the
+        reference's shows: the same panels, titles, axes, pictures, colour scales, points and
+        arrows (``<basename>_scene.npz``), and its PNG looks like the stored one (:meth:`image`)."""
         __tracebackhide__ = True
-        from PIL import Image, ImageChops
+        if not isinstance(rendered, dict) or not {"scene", "png"} <= set(rendered):
+            checks.fail(f"{what} should be a rendered figure, got {checks.describe(rendered)}")
+        scene = rendered["scene"]
+        if self.regenerate:
+            np.savez(self.folder / f"{basename}_scene.npz", **{k: np.asarray(v) for k, v in scene.items()})
+        self.image(rendered["png"], basename, what=what, max_changed_share=max_changed_share,
+                   scene=None if self.regenerate else scene)
+
+    def image(self, png: bytes, basename: str, *, what: str, max_changed_share: float, scene=None) -> None:
+        """A rendered PNG looks like the stored one: same size and mode (pytest-regressions checks
+        neither), the same scene when one is given, then at most ``max_changed_share`` of the
+        picture changed as a person sees it (:func:`changed_share`)."""
+        __tracebackhide__ = True
+        from PIL import Image
 
         if not isinstance(png, bytes):
             checks.fail(f"{what} should be PNG bytes, got {checks.describe(png)}")
@@ -84,24 +106,93 @@ class Reference:
             obtained.load()
         except Exception as exc:  # noqa: BLE001
             checks.fail(f"{what} is not a readable image: {exc}")
-        if not self.regenerate:
-            expected_file = self._file(basename, ".png")
-            self._attach({"title": what, "panels": report.image_panels(png, expected_file.read_bytes())})
-            expected = Image.open(expected_file)
-            if obtained.size != expected.size:
-                checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "
-                            f"{expected.size[0]} x {expected.size[1]} px")
-            if obtained.mode != expected.mode:
-                checks.fail(f"{what} has image mode {obtained.mode}, expected {expected.mode}")
-            difference = np.asarray(ImageChops.difference(obtained, expected), dtype=np.float64)
-            percent = 100.0 * difference.mean() / 255.0
-            if percent > max_mean_difference:
-                rows, cols = np.nonzero(difference.reshape(difference.shape[0], difference.shape[1], -1).max(-1) > 32)
-                region = (f"; differing region x {cols.min()}-{cols.max()}, y {rows.min()}-{rows.max()}"
-                          if rows.size else "")
-                checks.fail(f"{what} differs from the reference picture by {percent:.2f} % "
-                            f"(allowed {max_mean_difference:g} %){region}")
-        self._images.check(png, basename=basename, diff_threshold=max_mean_difference)
+        if self.regenerate:
+            self._images.check(png, basename=basename)
+            return
+        expected_file = self._file(basename, ".png")
+        self._attach({"title": what, "panels": report.image_panels(png, expected_file.read_bytes())})
+        expected = Image.open(expected_file)
+        if obtained.size != expected.size:
+            checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "
+                        f"{expected.size[0]} x {expected.size[1]} px")
+        if obtained.mode != expected.mode:
+            checks.fail(f"{what} has image mode {obtained.mode}, expected {expected.mode}")
+        if scene is not None:
+            same_scene(scene, self.load(f"{basename}_scene"), what)
+        share, region = changed_share(obtained, expected)
+        if share > max_changed_share:
+            checks.fail(f"{what} differs visibly from the reference picture in {share:.1%} of its area "
+                        f"(allowed {max_changed_share:.1%}); the changed blocks span x {region[0]}-{region[1]}, "
+                        f"y {region[2]}-{region[3]}")
+
+
+def _name(key: str, expected: dict) -> str:
+    """'panel3.image0' -> "panel 4 ('max pooling, 2 iter.'): image0"."""
+    head, _, what = key.partition(".")
+    if head.startswith("panel") and what:
+        title = str(expected.get(f"{head}.title", ""))
+        return f"panel {int(head[5:]) + 1}" + (f" ({title!r})" if title else "") + f": {what}"
+    return key.replace(".", " ")
+
+
+def same_scene(obtained, expected: dict, what: str) -> None:
+    """The obtained scene has every entry of the expected one, equal (text) or close (numbers:
+    1e-4 of the entry's scale, 1e-3 relative; the data behind them is graded tightly elsewhere)."""
+    __tracebackhide__ = True
+    if not isinstance(obtained, dict):
+        checks.fail(f"{what}: no description of the figure came back")
+    for key in ("panels", "colorbars"):
+        got, want = (int(np.asarray(v).reshape(-1)[0]) for v in (obtained.get(key, -1), expected[key]))
+        if got != want:
+            checks.fail(f"{what} has {got} {key[:-1]}(s), expected {want}")
+    for key in [k for k in expected if k not in ("panels", "colorbars")]:
+        want = expected[key]
+        if key not in obtained:
+            checks.fail(f"{what}: {_name(key, expected)} is missing")
+        got = obtained[key]
+        if want.dtype.kind == "U":
+            if str(got) != str(want):
+                checks.fail(f"{what}: {_name(key, expected)} is {str(got)!r}, expected {str(want)!r}")
+            continue
+        got = np.asarray(got, dtype=np.float64)
+        if got.shape != want.shape:
+            checks.fail(f"{what}: {_name(key, expected)} has shape {got.shape}, expected {want.shape}")
+        scale = float(np.nanmax(np.abs(want))) if want.size and np.isfinite(want).any() else 1.0
+        bad = ~np.isclose(got, want, atol=1e-4 * max(scale, 1e-12), rtol=1e-3, equal_nan=True)
+        if bad.any():
+            checks.fail(f"{what}: {_name(key, expected)} differs from the reference's in {int(bad.sum())} of "
+                        f"{bad.size} values (largest error {float(np.nanmax(np.abs(got - want))):.3g})")
+    extra = sorted(set(obtained) - set(expected))
+    if extra:
+        checks.fail(f"{what}: {_name(extra[0], expected)} is drawn, the reference has none")
+
+
+BLOCK = 8  # px: finer than a panel, an arrow or a colour bar; coarser than antialiasing and kerning
+VISIBLE = 0.15  # a block whose mean colour moved by 15 % of the range (38 grey levels) has changed
+
+
+def changed_share(obtained, expected) -> tuple[float, tuple[int, int, int, int]]:
+    """The share of the picture that changed as a person sees it, and the bounding box of the
+    largest changed area. Both pictures (PIL images of one size and mode; alpha is a channel
+    like the others) are averaged over BLOCK x BLOCK squares: a glyph moved by a pixel or an edge
+    antialiased otherwise changes a few pixels of a square a little; a missing or swapped panel,
+    another colour scale or other arrows change whole squares."""
+    a = np.asarray(obtained, dtype=np.float64) / 255.0
+    b = np.asarray(expected, dtype=np.float64) / 255.0
+    a, b = (x.reshape(x.shape[0], x.shape[1], -1) for x in (a, b))
+    height, width = (a.shape[0] // BLOCK) * BLOCK, (a.shape[1] // BLOCK) * BLOCK
+
+    def blocks(x):
+        x = x[:height, :width]
+        return x.reshape(height // BLOCK, BLOCK, width // BLOCK, BLOCK, -1).mean(axis=(1, 3))
+
+    changed = np.abs(blocks(a) - blocks(b)).max(axis=-1) > VISIBLE
+    if not changed.any():
+        return 0.0, (0, 0, 0, 0)
+    rows, cols = np.nonzero(changed)
+    region = (int(cols.min()) * BLOCK, int(cols.max() + 1) * BLOCK - 1, int(rows.min()) * BLOCK,
+              int(rows.max() + 1) * BLOCK - 1)
+    return float(changed.mean()), region
 
 
 class ReferenceInputs:

@@ -77,7 +77,15 @@ SETUP_SH = """#!/usr/bin/env bash
 # Gradescope: install the autograder (runs once, when the image is built).
 set -euo pipefail
 cd "$(dirname "$0")"
-pip3 install -e .
+PYTHON="${PS5_PYTHON:-python3}"
+"$PYTHON" -m pip install -e .
+"$PYTHON" -c 'import sys; print(sys.executable)' > .python  # run_autograder uses this interpreter
+# Reference data and graders readable by root only: the workers (nobody) cannot open them even
+# where the container allows no mount namespace. The judge measures this again at every run.
+chown -R root:root fixtures graders
+chmod -R go-rwx fixtures graders
+# Does this image grade the reference at full marks? A broken image fails here, not on students.
+"$PYTHON" -m autograder.check
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -86,12 +94,13 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${PS5_AUTOGRADER_ROOT:-/autograder}"
 cd "$(dirname "$0")"
+PYTHON="$(cat .python 2>/dev/null || command -v python3)"  # the interpreter setup.sh installed into
 mkdir -p "$ROOT/results"
-python3 -m pytest --target="$ROOT/submission" --results-json="$ROOT/results/results.json" \\
+"$PYTHON" -m pytest --target="$ROOT/submission" --results-json="$ROOT/results/results.json" \\
     --report="$ROOT/results/report.html" -q -p no:cacheprovider > "$ROOT/results/output.txt" 2>&1
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then  # nothing gradeable: say so in Gradescope's format
-    python3 - "$ROOT/results/results.json" "$ROOT/results/output.txt" <<'EOF_PY'
+    "$PYTHON" - "$ROOT/results/results.json" "$ROOT/results/output.txt" <<'EOF_PY'
 import json, sys
 message = open(sys.argv[2]).read().strip().splitlines()
 json.dump({"score": 0, "output": message[-1] if message else "grading failed", "tests": []}, open(sys.argv[1], "w"))

@@ -10,14 +10,20 @@ import importlib
 import importlib.util
 import os
 import random
-import resource
 import signal
 import sys
+import tempfile
 import traceback
 
 import numpy as np
 
+from autograder import sandbox
 from autograder.codec import decode, encode
+
+try:
+    import resource
+except ImportError:  # Windows: no resource limits
+    resource = None
 
 
 def _to_tensor(array: np.ndarray, requires_grad: bool):
@@ -63,21 +69,6 @@ def _error(exc: BaseException, workdir: str, kind: str = "exception") -> dict:
     }
 
 
-def _hide_project(project: str) -> bool:
-    """In a private mount namespace, lay an empty read-only tmpfs over the project: reference
-    data, solutions and graders are out of the student's sight and reach. Needs root; False
-    where the kernel or the container does not allow it."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    CLONE_NEWNS, MS_RDONLY, MS_REC, MS_PRIVATE = 0x00020000, 0x1, 0x4000, 0x40000
-    if libc.unshare(CLONE_NEWNS) != 0:
-        return False
-    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return False
-    return libc.mount(b"tmpfs", project.encode(), b"tmpfs", MS_RDONLY, b"size=4k,mode=755") == 0
-
-
 def _preload_graders(spec: dict) -> dict:
     """Import the exercise's grader modules now, while the project is still visible."""
     probes = {}
@@ -93,10 +84,11 @@ def _preload_graders(spec: dict) -> dict:
     return probes
 
 
-def _isolate(spec: dict) -> dict:
+def _isolate(spec: dict) -> tuple[dict, dict]:
     """Own session (so the judge can kill everything we start), own files, fewer rights.
-    Returns the preloaded grader modules by path."""
-    os.setsid()
+    Returns the preloaded grader modules by path, and which confinement took."""
+    if hasattr(os, "setsid"):
+        os.setsid()
     log = os.open(os.path.join(spec["scratch"], "output.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     os.dup2(log, 1)
     os.dup2(log, 2)
@@ -104,31 +96,39 @@ def _isolate(spec: dict) -> dict:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an output flood fails writes, not the worker
-    resource.setrlimit(resource.RLIMIT_FSIZE, (spec["max_output_bytes"],) * 2)
-    for name in ("HOME", "TMPDIR", "MPLCONFIGDIR"):
+    if resource is not None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an output flood fails writes, not the worker
+        resource.setrlimit(resource.RLIMIT_FSIZE, (spec["max_output_bytes"],) * 2)
+    for name in ("HOME", "TMPDIR", "TEMP", "TMP", "MPLCONFIGDIR"):
         os.environ[name] = spec["scratch"]
+    tempfile.tempdir = spec["scratch"]  # the forkserver may have cached another one
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["TORCH_HOME"] = spec["torch_home"]  # pretrained weights, when cached
     os.chdir(spec["workdir"])
     sys.dont_write_bytecode = True
     probes = _preload_graders(spec)
     sys.path.insert(0, spec["workdir"])
-    if os.geteuid() == 0:
-        _hide_project(spec["project"])
-    if spec.get("memory_bytes"):
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    confinement = {"namespace": bool(root and sandbox.hide_protected())}
+    confinement["landlock"] = sandbox.landlock(
+        readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(), spec["torch_home"]],
+        writable=[os.path.dirname(spec["workdir"]), "/dev"])
+    if spec.get("memory_bytes") and resource is not None:
         resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
     if spec.get("user"):
         uid, gid = spec["user"]
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
-    return probes
+    return probes, confinement
 
 
 def serve(conn, spec: dict) -> None:
     """Entry point of the worker process."""
-    probes = _isolate(spec)
+    probes, confinement = _isolate(spec)
+    if spec.get("audit") is not None:  # the judge's measurement: no student code in this process
+        conn.send_bytes(encode(sandbox.audit(spec["audit"], confinement)))
+        return
     import torch
 
     torch.set_num_threads(spec["threads"])

@@ -1,14 +1,13 @@
 """Exercise 7.5: the 2 x 5 grid of run_experiment for sample_image.png, as ten arrays and as a picture."""
 
 from autograder import in_worker
+from autograder.figures import rendered
 
 
 @in_worker
 def grid(iter_maxpool, render: bool):
     """The provided helper's panels for the sample image (loaded by the framework, not the student),
     drawn with matplotlib's default style when ``render``."""
-    import io
-
     import helper_maxpool
     import matplotlib.pyplot as plt
     import numpy as np
@@ -22,11 +21,7 @@ def grid(iter_maxpool, render: bool):
     if not render:
         return panels
     with plt.style.context("default"):
-        fig = helper_maxpool.draw_grid(panels)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        plt.close(fig)
-    return buffer.getvalue()
+        return rendered(helper_maxpool.draw_grid(panels))
 
 
 PREFETCH = [(grid, (), {"render": False}), (grid, (), {"render": True})]  # started while earlier exercises run
@@ -38,6 +33,9 @@ def test_the_ten_panels_match_the_reference(student, reference):
 
 
 def test_the_rendered_grid_matches_the_reference_picture(student, reference):
-    # 0.1 % mean difference: float noise moves a few pixels by one grey level (measured 0.000 % for
-    # correct variants); a wrong panel moves whole regions (measured >= 1 % for the planted bugs).
-    reference.image(student.run_once(grid, render=True), "grid", what="the 2 x 5 grid", max_mean_difference=0.1)
+    # What the grid shows (ten panels, their titles, pictures and grey scale) must equal the
+    # reference's; the picture itself may differ in at most 3 % of its 8 px blocks. Measured
+    # (python scripts/spread.py pictures): matplotlib 3.7.0 / Pillow 10.0.0 against the fixture (3.11.2 /
+    # 13.0.0) 0.01 %; planted bugs: average pooling 11.6 %, blur without padding 3.4 %,
+    # unnormalised kernel 40 % (the subtler ones, one iteration too many 0.07 %, are caught by the scene).
+    reference.figure(student.run_once(grid, render=True), "grid", what="the 2 x 5 grid", max_changed_share=0.03)

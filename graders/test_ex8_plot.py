@@ -2,14 +2,13 @@
 from ex8_shared import aligned, fixed_model_weights, load_fixed_model
 
 from autograder import in_worker
+from autograder.figures import rendered
 
 BOUNDS = (-1.8, 2.8, -1.3, 1.8)
 
 
 @in_worker
 def draw_plot(gradients2d, weights, bounds, render):
-    import io
-
     import helper
     import matplotlib.pyplot as plt
 
@@ -20,11 +19,7 @@ def draw_plot(gradients2d, weights, bounds, render):
     if not render:
         return {"grid": grid, "gradients": grads}
     with plt.style.context("default"):
-        fig = helper.plot_data_boundary_and_gradients(X, y, grid, grads)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        plt.close(fig)
-    return buffer.getvalue()
+        return rendered(helper.plot_data_boundary_and_gradients(X, y, grid, grads))
 
 
 def test_the_arrays_behind_the_plot_match_the_reference(student, reference, reference_inputs):
@@ -37,4 +32,9 @@ def test_the_arrays_behind_the_plot_match_the_reference(student, reference, refe
 
 def test_the_rendered_plot_matches_the_reference_picture(student, reference, reference_inputs):
     png = student.run(draw_plot, fixed_model_weights(student, reference_inputs), BOUNDS, render=True)
-    reference.image(png, "plot", what="the gradient plot", max_mean_difference=0.1)
+    # What the plot shows (axes, labels, points and their classes, arrows, colour scale) must equal
+    # the reference's; the picture itself may differ in at most 3 % of its 8 px blocks. Measured
+    # (python scripts/spread.py pictures): matplotlib 3.7.0 against the fixture (3.11.2) 1.15 % (contour
+    # bands drawn otherwise); planted bugs: p(y=0 | x) 55 %, P transposed 46 %, softmax over the
+    # points 32 % (the subtler ones, GX and GY swapped 0.2 %, are caught by the scene).
+    reference.figure(png, "plot", what="the gradient plot", max_changed_share=0.03)

@@ -62,11 +62,17 @@ def test_the_guided_gradient_matches_the_reference(student, reference, target_cl
          "this is the gradient of the predicted (argmax) class, not of target_class"),
     ]
     checks.array(out["first"], what, shape=(1, 3, SIZE, SIZE), kinds=("torch.Tensor",))
-    # The gradient's scale depends on the random network: compare relative to its largest value.
-    # A correct variant (autograd.grad, a one-hot backward) differs by float32 rounding (< 1e-6).
+    # The gradient's scale depends on the random network: errors are measured against its largest
+    # value. Gates of 50 ReLUs can flip under another summation order, so the check bounds the
+    # relative norm of the error and the share of outlying values, not the worst value.
+    # Measured spread of the reference (python scripts/spread.py kernels, torch 2.15.0, Xeon with AVX-512 and
+    # AMX): ATEN_CPU_CAPABILITY=default/avx2/avx512 and ONEDNN_MAX_CPU_ISA=AVX2/AVX512_CORE:
+    # relative error <= 5.2e-6, no outlier; ONEDNN_MAX_CPU_ISA=SSE41: 9.0e-5, 11 outliers of 12288
+    # (0.09 %). Planted bugs: another class's gradient 2.4e-2 (the nearest), the argmax class 8.1e-2,
+    # softmax, train mode or plain ReLUs 0.31 to 2.0, with 96 % to 100 % outliers.
     scale = float(np.abs(reference.load(f"backprop_{label}")["gradient"]).max()) if not reference.regenerate else 1.0
     reference.arrays({"gradient": out["first"]}, f"backprop_{label}", what=what, atol=1e-4 * scale, rtol=1e-3,
-                     hints=hints)
+                     hints=hints, robust={"max_relative_error": 2e-3, "max_outlier_share": 0.01})
 
 
 def test_the_callers_input_is_left_alone(student):

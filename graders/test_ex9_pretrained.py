@@ -3,7 +3,6 @@
 Skipped where the pretrained weights are not in torch's cache (this needs a download once, see
 README.md); every other exercise-9 check runs without them.
 """
-import io
 import os
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder import in_worker
+from autograder.figures import rendered
 
 WEIGHTS_FILE = "resnet50-0676ba61.pth"  # ResNet50_Weights.IMAGENET1K_V1
 
@@ -38,20 +38,18 @@ def saliency_of_the_exercise_image(guided_backprop, render: bool):
     if not render:
         return {"gradient": gradient, "scores": model(x).detach()}
     with plt.style.context("default"):
-        fig = helper_guided.plot_saliency(x, gradient, title="guided backprop, class 243")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        plt.close(fig)
-    return buffer.getvalue()
+        return rendered(helper_guided.plot_saliency(x, gradient, title="guided backprop, class 243"))
 
 
 def test_the_saliency_of_the_exercise_image_matches_the_reference(student, reference):
     out = student.run(saliency_of_the_exercise_image, render=False)
     scale = 1.0 if reference.regenerate else float(np.abs(reference.load("pretrained_saliency")["gradient"]).max())
     reference.arrays({"gradient": out["gradient"]}, "pretrained_saliency", what="the saliency of the exercise image",
-                     atol=1e-3 * scale, rtol=1e-2)
+                     atol=1e-4 * scale, rtol=1e-3, robust={"max_relative_error": 2e-3, "max_outlier_share": 0.01})
+    # The measure and bounds of test_ex9_backprop.py; their spread on the pretrained network is not
+    # measured yet (no weights on the machines that made this: see README, 'Pretrained weights').
 
 
 def test_the_saliency_plot_matches_the_reference_picture(student, reference):
     png = student.run(saliency_of_the_exercise_image, render=True)
-    reference.image(png, "pretrained_saliency", what="the saliency plot", max_mean_difference=0.1)
+    reference.figure(png, "pretrained_saliency", what="the saliency plot", max_changed_share=0.03)

@@ -3,12 +3,13 @@ points, never the judge's time beyond the limits, never a byte of the project or
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, grade, make_submission
+from conftest import CAN_DROP_CAP_SYS_ADMIN, ROOT, grade, make_submission, without_cap_sys_admin
 from hostile import CASES, files
 
 TIMEOUT = 5  # seconds per call into student code, to keep the corpus fast
@@ -28,27 +29,56 @@ def tree_digest() -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, solutions_run):
+MODES = {"as it is": lambda command: command}
+if CAN_DROP_CAP_SYS_ADMIN:  # Docker's and Gradescope's default: root without CAP_SYS_ADMIN
+    MODES["without CAP_SYS_ADMIN"] = without_cap_sys_admin
+
+
+def daemons(marker: str) -> set[int]:
+    """Processes started by the daemon case (they carry the marker's name)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="ignore"):
+                found.add(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def graded(request, tmp_path_factory, solutions_run):
     before = tree_digest()
+    seen: dict[str, set[int]] = {}
+    running = threading.Event()
+    running.set()
+
+    def watch(marker):  # the daemon is killed with its grading: look for it while that runs
+        seen.setdefault(marker, set())
+        while running.is_set():
+            seen[marker] |= daemons(f"ps5-daemon-{marker}")
+            time.sleep(0.2)
 
     def run(name):
         base = tmp_path_factory.mktemp("hostile")
         marker = Path(tempfile.mkdtemp(prefix="ps5-marker-"))  # outside pytest's private tmp tree:
         os.chmod(marker, 0o777)  # the worker, possibly running as nobody, must reach it
         folder = make_submission(base / "submission", files(name, ROOT / "solutions", marker))
+        watcher = threading.Thread(target=watch, args=(marker.name,), daemon=True)
+        watcher.start()
         start = time.monotonic()
-        result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600)
+        result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[request.param])
         return result, time.monotonic() - start, marker
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(CASES, pool.map(run, CASES)))
-    return results, before, tree_digest()
+    running.clear()
+    return results, before, tree_digest(), seen
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_submission(graded, solutions_run, name):
-    results, before, after = graded
+    results, before, after, seen = graded
     run, seconds, marker = results[name]
     loser, _ = CASES[name]
     assert run.results is not None, run.stdout[-2000:] + run.stderr[-2000:]
@@ -63,12 +93,19 @@ def test_hostile_submission(graded, solutions_run, name):
             assert score == full[exercise][0], f"{name}: exercise {exercise} lost points ({score} / {worth})"
     assert seconds < 240, f"{name}: grading took {seconds:.0f} s"
     assert after == before, "the project tree changed during the hostile gradings"
-    pid_file = marker / "daemon.pid"
-    if pid_file.exists():  # a daemon started by the submission must be gone
-        assert not os.path.exists(f"/proc/{pid_file.read_text().strip()}"), f"{name}: a stray process survived"
+    survivors = {pid for pid in seen.get(marker.name, ()) if os.path.exists(f"/proc/{pid}")}
+    assert not survivors, f"{name}: a stray process survived: {survivors}"
+    assert "WARNING" not in run.results["output"], run.results["output"]  # the reference data was out of reach
+
+
+def test_reading_the_reference_data_earns_nothing_over_a_plain_wrong_answer(graded):
+    results, *_ = graded
+    thief = results["copies the reference data"][0].by_exercise()[7]
+    plain = results["plain wrong answer"][0].by_exercise()[7]
+    assert thief[0] <= plain[0], f"the submission that looks for the reference data earned {thief[0]} > {plain[0]}"
 
 
 def test_the_detached_daemon_really_started(graded):
-    """Guards the stray-process check above: the daemon case did leave its pid."""
-    results, _, _ = graded
-    assert (results["detached daemon"][2] / "daemon.pid").exists()
+    """Guards the stray-process check above: the daemon case did start its daemon."""
+    results, _, _, seen = graded
+    assert seen.get(results["detached daemon"][2].name), "the daemon was never seen running"

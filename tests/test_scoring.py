@@ -24,7 +24,8 @@ def mixed(tmp_path_factory):
 
 
 def check_gradescope_format(results: dict) -> None:
-    assert set(results) == {"score", "tests"} and isinstance(results["score"], (int, float))
+    assert set(results) == {"score", "output", "tests"} and isinstance(results["score"], (int, float))
+    assert results["output"].startswith("sandbox: workers run as ") and "\n" not in results["output"]
     for test in results["tests"]:
         assert set(test) == {"name", "number", "score", "max_score", "status", "output", "visibility"}
         assert isinstance(test["name"], str) and re.fullmatch(r"\d+\.\d+", test["number"])

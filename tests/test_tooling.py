@@ -82,10 +82,15 @@ def test_the_gradescope_autograder_grades_a_submission_into_results_json(tmp_pat
     for script in ("setup.sh", "run_autograder"):
         os.chmod(source / script, 0o755)
     make_submission(root / "submission")
-    env = {**os.environ, "PS5_AUTOGRADER_ROOT": str(root)}
+    (source / ".python").write_text(sys.executable)  # what setup.sh records after installing
+    # run_autograder must use that interpreter, not whatever python3 is first on PATH
+    env = {**os.environ, "PS5_AUTOGRADER_ROOT": str(root), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(["bash", str(source / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == pytest.approx(sum(t["max_score"] for t in results["tests"]), abs=1e-6)
     assert results["score"] > 0
     assert {t["visibility"] for t in results["tests"]} == {"visible", "hidden"}
+    assert results["output"].startswith("sandbox: workers run as ")
+    setup = (source / "setup.sh").read_text()
+    assert "chmod -R go-rwx fixtures graders" in setup and "autograder.check" in setup

@@ -1,0 +1,60 @@
+"""Can this machine be trusted with students' work? Grades the reference solutions here.
+
+    python -m autograder.check
+
+Prints the machine (CPU kernels, library versions), the reference's points and how the workers
+are confined, and exits 0 only when the reference gets full marks. The Gradescope image runs it
+when it is built, so a broken image fails then, not when students submit.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from autograder.exercises import EXERCISES, ROOT
+
+LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pillow", "pytest", "pytest-regressions")
+
+
+def versions() -> str:
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} missing")
+    return ", ".join(found)
+
+
+def main(argv=None) -> int:
+    print(f"machine: {platform.machine()} {platform.processor() or ''}, Python {platform.python_version()}, "
+          f"{versions()}")
+    with tempfile.TemporaryDirectory(prefix="ps5-check-") as tmp:
+        results = Path(tmp) / "results.json"
+        proc = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--results-json={results}",
+                               "--report=", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True)
+        if not results.is_file():
+            lines = (proc.stderr or proc.stdout).strip().splitlines()
+            print(f"FAILED: the grading did not finish: {lines[-1] if lines else proc.returncode}")
+            return 1
+        data = json.loads(results.read_text())
+    possible = sum(ex.points for ex in EXERCISES.values())
+    failed = [t for t in data["tests"] if t["status"] != "passed"]
+    print(data.get("output", ""))
+    for test in failed:
+        print(f"  failed {test['number']} {test['name']}: {test['output']}")
+    if failed or abs(data["score"] - possible) > 1e-6:
+        print(f"FAILED: the reference gets {data['score']:g} / {possible:g} here; do not grade students on this "
+              "machine until this is fixed (see README, 'Same verdict everywhere')")
+        return 1
+    print(f"OK: the reference gets {data['score']:g} / {possible:g} on this machine")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

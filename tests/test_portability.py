@@ -1,0 +1,49 @@
+"""Starts anywhere: every import of the shipped code is declared, and grading works where there
+is no forkserver (Windows), with spawn."""
+import ast
+import sys
+from importlib import metadata
+
+import pytest
+from conftest import ROOT, grade
+
+from autograder.exercises import EXERCISES
+
+tomllib = pytest.importorskip("tomllib")
+SHIPPED = ["autograder", "graders", "skeletons"]
+
+
+def imported_modules(folder) -> set[str]:
+    names = set()
+    for path in (ROOT / folder).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_import_of_the_shipped_code_is_a_declared_dependency():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"]}
+    local = {"autograder"} | {p.stem for folder in SHIPPED for p in (ROOT / folder).glob("*.py")}
+    third_party = {m for folder in SHIPPED for m in imported_modules(folder)} - set(sys.stdlib_module_names) - local
+    distributions = metadata.packages_distributions()
+    assert "tqdm" in third_party and "torch" in third_party  # guards the scan itself
+    undeclared = {m: distributions.get(m) for m in third_party
+                  if not {d.lower() for d in distributions.get(m, [m])} & declared}
+    assert not undeclared, f"imported by shipped code but not in pyproject.toml's dependencies: {undeclared}"
+
+
+def test_the_solutions_get_full_marks_with_spawned_workers(tmp_path):
+    run = grade("solutions", tmp_path=tmp_path, env={"PS5_START_METHOD": "spawn"}, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert run.results["score"] == pytest.approx(sum(ex.points for ex in EXERCISES.values()))
+
+
+def test_an_unavailable_start_method_is_a_one_line_usage_error(tmp_path):
+    run = grade("solutions", "graders/test_ex6_count_parameters.py", tmp_path=tmp_path,
+                env={"PS5_START_METHOD": "no-such-method"})
+    assert run.returncode == 4 and "PS5_START_METHOD=no-such-method" in run.stderr
+    assert "Traceback" not in run.stderr
