@@ -12,6 +12,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,7 @@ class Student:
         self._pending: list[tuple[tuple, str]] = []  # prefetched requests whose reply is unread
         self._process = None
         self._conn = None
+        self.deadline: float | None = None  # time.monotonic() by which this exercise must be done
 
     # -- what graders use -------------------------------------------------------------------
     def __getattr__(self, name: str):
@@ -324,6 +326,20 @@ class Student:
         self._pending.clear()  # unanswered prefetches are computed afresh when asked for
         reap_strays()
 
+    def finish(self) -> None:
+        """The exercise's last test is done: stop the worker and forget its shared results."""
+        self.stop()
+        self._shared.clear()
+        import gc
+
+        gc.collect()
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).malloc_trim(0)  # give the freed results back to the system (glibc)
+        except (OSError, AttributeError):
+            pass
+
     def close(self) -> None:
         self.stop()
         if self._sandbox is not None:
@@ -368,6 +384,10 @@ class Student:
         if self._timeouts.get(label, 0) >= 2:  # do not make every later test wait out the limit
             pytest.fail(f"timed out after {self.timeout:g} s in {label} (twice already; not called again)",
                         pytrace=False)
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.stop()
+            pytest.fail(f"out of time: exercise {self.exercise.number} used its share of the run's time budget "
+                        f"(--time-budget); {label} was not called", pytrace=False)
         self._drain()
         if self._process is None:
             self._start()
@@ -382,8 +402,12 @@ class Student:
         __tracebackhide__ = True
         file = self.exercise.student_file
         try:
-            if not self._conn.poll(self.timeout):
+            budget = self.timeout if self.deadline is None else min(self.timeout, self.deadline - time.monotonic())
+            if not self._conn.poll(max(budget, 0.0)):
                 self.stop()
+                if budget < self.timeout:
+                    pytest.fail(f"out of time: exercise {self.exercise.number} used its share of the run's time "
+                                f"budget (--time-budget) in {label}", pytrace=False)
                 self._timeouts[label] = self._timeouts.get(label, 0) + 1
                 pytest.fail(f"timed out after {self.timeout:g} s in {label}", pytrace=False)
             reply = decode(self._conn.recv_bytes(MAX_MESSAGE_BYTES))

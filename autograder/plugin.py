@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,13 @@ def pytest_addoption(parser):
                     help="time limit for one call into student code (default 60)")
     group.addoption("--memory-limit", type=float, default=8.0, metavar="GIB",
                     help="address-space limit of a worker process in GiB (default 8)")
+    group.addoption("--time-budget", type=float, default=540.0, metavar="SECONDS",
+                    help="time for the whole run, shared out over the exercises (default 540: "
+                         "Gradescope's 10 minutes with room for start-up)")
+    group.addoption("--prefetch", action="store_true", default=False,
+                    help="start the next exercises' workers and expensive checks ahead, on another "
+                         "core: faster with 2+ cores, more memory (dropped by itself under a tight "
+                         "container memory limit)")
 
 
 def resolve_target(value: str) -> Path:
@@ -68,6 +76,9 @@ class Grading:
     target: Path
     timeout: float
     memory_gib: float = 8.0
+    lean: bool = True  # one worker alive at a time, no prefetch (see --prefetch)
+    budget_end: float | None = None  # time.monotonic() by which the run must be done
+    memory_plan: str = ""  # what the container's memory limit made of the run
     students: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
     order: list = field(default_factory=list)  # exercises in the order their tests run
@@ -113,8 +124,19 @@ def pytest_configure(config):
         return
     if regenerating and value != "solutions":
         raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
+    from autograder import container
+
+    mode, why = container.plan()
+    if mode == "too small":  # say so before starting work the kernel would kill
+        if config.getoption("results_json"):
+            _write(Path(config.getoption("results_json")),
+                   json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
+        raise pytest.UsageError(f"not graded: {why}")
     config.stash[_GRADING] = Grading(value, resolve_target(value), config.getoption("call_timeout"),
-                                     config.getoption("memory_limit"))
+                                     config.getoption("memory_limit"), lean=mode == "lean" or not config.getoption("prefetch"),
+                                     budget_end=time.monotonic() + config.getoption("time_budget"),
+                                     memory_plan=why + ("; --prefetch: up to three workers at a time"
+                                                        if config.getoption("prefetch") and mode != "lean" else ""))
     from autograder.boundary import warm_up
 
     warm_up()
@@ -179,7 +201,11 @@ def pytest_runtest_setup(item):
     if grading is None or exercise is None or exercise.number not in grading.order:
         return
     position = grading.order.index(exercise.number)
-    for number in grading.order[position:position + 3]:
+    current = grading.student(exercise.number)
+    if current.deadline is None:  # the exercise starts: its share of what is left of the budget
+        left = len(grading.order) - position
+        current.deadline = time.monotonic() + max(grading.budget_end - time.monotonic(), 0.0) / left
+    for number in grading.order[position:position + (1 if grading.lean else 3)]:
         student = grading.student(number)
         student.prestart()
         for probe, args, kwargs in grading.prefetch.get(number, ()):
@@ -195,7 +221,7 @@ def pytest_runtest_teardown(item, nextitem):
     following = exercise_of(nextitem.path) if nextitem is not None else None
     if following is None or following.number != exercise.number:
         if all(exercise_of(i.path) != exercise for i in item.session.items[item.session.items.index(item) + 1:]):
-            grading.students[exercise.number].stop()
+            grading.students[exercise.number].finish()
 
 
 def _one_line(report) -> str:
@@ -314,4 +340,5 @@ def pytest_unconfigure(config):
         tr.write_line(f"report: {Path(report).resolve()}")
     from autograder.boundary import sandbox_description
 
+    tr.write_line(f"memory: {grading.memory_plan}")
     tr.write_line(f"sandbox: {sandbox_description()}")

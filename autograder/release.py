@@ -78,6 +78,13 @@ SETUP_SH = """#!/usr/bin/env bash
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON="${PS5_PYTHON:-python3}"
+# torch's CPU-only wheels (no CUDA libraries: a smaller image and a smaller import) where the image
+# can reach PyTorch's CPU wheel index; PS5_TORCH_INDEX names another index, or "pypi" to skip this.
+INDEX="${PS5_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}"
+if [ "$INDEX" != pypi ]; then
+    "$PYTHON" -m pip install torch torchvision --index-url "$INDEX" \\
+        || echo "setup.sh: $INDEX not reachable; torch comes from PyPI with the project"
+fi
 "$PYTHON" -m pip install -e .
 "$PYTHON" -c 'import sys; print(sys.executable)' > .python  # run_autograder uses this interpreter
 # Reference data and graders readable by root only: the workers (nobody) cannot open them even

@@ -6,22 +6,19 @@ import numpy as np
 from PIL import Image
 
 EXERCISE_IMAGE = Path(__file__).resolve().parent.parent / "skeletons" / "exercise_image.png"
-_models = {}  # worker side: one seeded ResNet-50 per seed, copied for every use
 
 
 def seeded_resnet50(seed: int = 0, guided: bool = False):
     """torchvision's ResNet-50 with seeded random weights, in eval mode (call inside the worker).
-    With ``guided``, the framework's own code puts helper_guided.GuidedReLU in place of every
-    nn.ReLU, so a guided_backprop grading never depends on the student's replace_relus."""
-    import copy
-
+    Built afresh for every use (a student's code may change the model it is given) and with
+    frozen parameters: gradients reach the input, no parameter gradient takes memory. With
+    ``guided``, the framework's own code puts helper_guided.GuidedReLU in place of every nn.ReLU,
+    so a guided_backprop grading never depends on the student's replace_relus."""
     import torch
     import torchvision
 
-    if seed not in _models:
-        torch.manual_seed(seed)
-        _models[seed] = torchvision.models.resnet50(weights=None).eval()
-    model = copy.deepcopy(_models[seed])
+    torch.manual_seed(seed)
+    model = torchvision.models.resnet50(weights=None).eval().requires_grad_(False)
     if guided:
         from helper_guided import GuidedReLU
 
@@ -30,6 +27,18 @@ def seeded_resnet50(seed: int = 0, guided: bool = False):
                 if isinstance(child, torch.nn.ReLU):
                     setattr(parent, name, GuidedReLU())
     return model
+
+
+def stand_in_weights() -> dict:
+    """A ResNet-50 state dict that takes no memory: every tensor one constant of its own,
+    expanded to its shape (what the offline load_model check serves as the download)."""
+    import torch
+    import torchvision
+
+    with torch.device("meta"):
+        shapes = torchvision.models.resnet50(weights=None).state_dict()
+    return {name: torch.tensor(i + 1 if t.dtype == torch.int64 else 1e-3 * (i + 1), dtype=t.dtype).expand(t.shape)
+            for i, (name, t) in enumerate(shapes.items())}
 
 
 def picture(kind: str) -> bytes:

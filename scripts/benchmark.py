@@ -3,7 +3,7 @@
     python scripts/benchmark.py [--repeat 3] [--copies 4]
 
 Measures (median of --repeat runs): the floor, `python -c "import torch, torchvision"`; a full
-grading run of the solutions; its per-exercise breakdown (from pytest's junit timings); and
+grading run of the solutions, as it is and with --prefetch; its per-exercise breakdown (from pytest's junit timings); and
 batch grading of --copies copies of the solutions with 1 worker and with every core. Memory is
 the peak summed PSS of the whole process tree (judge, forkserver, workers), sampled every 100 ms.
 """
@@ -84,6 +84,8 @@ def main() -> None:
         junit = tmp / "junit.xml"
         full = median_of(args.repeat, [py, "-m", "pytest", "--target=solutions", "-q", "-p", "no:cacheprovider",
                                        "--report=", f"--junitxml={junit}"])
+        prefetch = median_of(args.repeat, [py, "-m", "pytest", "--target=solutions", "-q", "-p", "no:cacheprovider",
+                                           "--report=", "--prefetch"])
         per_exercise = defaultdict(float)
         for case in ET.parse(junit).getroot().iter("testcase"):
             per_exercise[int(case.get("classname").split("test_ex")[1].split("_")[0])] += float(case.get("time"))
@@ -100,6 +102,8 @@ def main() -> None:
     print(f"{'floor: import torch, torchvision':38}{floor[0]:8.2f}{1:9.2f}{floor[1]:10.0f}{1:9.2f}")
     print(f"{'full grading run of the solutions':38}{full[0]:8.2f}{full[0] / floor[0]:9.2f}{full[1]:10.0f}"
           f"{full[1] / floor[1]:9.2f}")
+    print(f"{'  the same with --prefetch':38}{prefetch[0]:8.2f}{prefetch[0] / floor[0]:9.2f}{prefetch[1]:10.0f}"
+          f"{prefetch[1] / floor[1]:9.2f}")
     print("per exercise (sum of test call times, last run):")
     for number in sorted(per_exercise):
         print(f"  exercise {number}: {per_exercise[number]:6.2f} s")

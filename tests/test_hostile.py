@@ -20,7 +20,7 @@ def tree_digest() -> str:
     digest = hashlib.sha256()
     for folder, dirs, names in os.walk(ROOT):
         dirs[:] = sorted(d for d in dirs if d not in {".git", "__pycache__", "reports", ".pytest_cache"}
-                         and not d.endswith(".egg-info"))
+                         and not d.endswith(".egg-info") and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg")))
         for name in sorted(names):
             path = os.path.join(folder, name)
             digest.update(path.encode())

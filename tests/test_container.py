@@ -1,0 +1,59 @@
+"""The container courses grade in: its memory limit is read and acted on, and a whole-run time
+budget ends every run in time, whatever the submission does."""
+import time
+
+import pytest
+from conftest import ROOT, grade, make_submission
+
+from autograder.exercises import EXERCISES, STUDENT_FILES
+
+ENDLESS = '''
+import time
+
+
+def _endless(*args, **kwargs):
+    while True:
+        time.sleep(0.05)
+
+
+def __getattr__(name):  # every function and class of this module runs forever
+    return _endless
+'''
+
+
+def test_a_container_too_small_to_grade_in_is_told_which_setting_to_raise(tmp_path):
+    run = grade("solutions", tmp_path=tmp_path, env={"PS5_MEMORY_LIMIT": str(700 * 2**20)})
+    assert run.returncode == 4 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "raise Gradescope's autograder memory" in run.stderr and "700 MiB" in run.stderr
+    assert run.results == {"score": 0.0, "output": run.stderr.strip().removeprefix("ERROR: "), "tests": []}
+
+
+def test_a_tight_limit_read_from_a_cgroup_file_overrides_prefetching(tmp_path):
+    limit = tmp_path / "memory.max"
+    limit.write_text(f"{1200 * 2**20}\n")
+    run = grade("solutions", "--prefetch", tmp_path=tmp_path, env={"PS5_MEMORY_LIMIT": str(limit)})
+    assert "memory: memory limit 1200 MiB" in run.stdout and "one worker at a time" in run.stdout, run.stdout[-1500:]
+    assert run.results["score"] == pytest.approx(sum(ex.points for ex in EXERCISES.values()))
+
+
+def test_without_a_limit_prefetching_is_kept(tmp_path):
+    limit = tmp_path / "memory.max"
+    limit.write_text("max\n")
+    run = grade("solutions", "--prefetch", "graders/test_ex6_count_parameters.py", tmp_path=tmp_path,
+                env={"PS5_MEMORY_LIMIT": str(limit)})
+    assert run.returncode == 0 and "memory: no memory limit; --prefetch: up to three" in run.stdout, run.stdout
+
+
+def test_endless_functions_in_every_exercise_end_within_the_time_budget(tmp_path):
+    folder = make_submission(tmp_path / "sub", {name: ENDLESS for name in STUDENT_FILES}, copy_solutions=False)
+    budget = 45
+    start = time.monotonic()
+    run = grade(folder, f"--time-budget={budget}", "--call-timeout=60", tmp_path=tmp_path, timeout=600)
+    elapsed = time.monotonic() - start
+    assert elapsed < budget + 30, f"the run took {elapsed:.0f} s with a budget of {budget} s"
+    assert run.results is not None and run.results["score"] == 0
+    outputs = [t["output"] for t in run.results["tests"]]
+    graded = {int(t["number"].split(".")[0]) for t in run.results["tests"]}
+    assert graded == set(EXERCISES), graded  # every exercise graded or marked as out of time
+    assert all(o.startswith(("out of time", "timed out")) for o in outputs), set(outputs)
+    assert sum(o.startswith("out of time") for o in outputs) > len(EXERCISES)
