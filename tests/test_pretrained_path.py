@@ -18,7 +18,7 @@ torchvision = pytest.importorskip("torchvision")
 
 def test_the_pretrained_checks_run_and_grade_when_the_weights_are_cached(tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.egg-info"))
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info"))
     checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
     checkpoints.mkdir(parents=True)
     torch.manual_seed(3)
