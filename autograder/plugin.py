@@ -126,7 +126,10 @@ def pytest_configure(config):
         raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
     from autograder import container
 
-    mode, why = container.plan()
+    try:
+        mode, why = container.plan()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if mode == "too small":  # say so before starting work the kernel would kill
         if config.getoption("results_json"):
             _write(Path(config.getoption("results_json")),
@@ -205,9 +208,11 @@ def pytest_runtest_setup(item):
     if current.deadline is None:  # the exercise starts: its share of what is left of the budget
         left = len(grading.order) - position
         current.deadline = time.monotonic() + max(grading.budget_end - time.monotonic(), 0.0) / left
-    for number in grading.order[position:position + (1 if grading.lean else 3)]:
+    for number in grading.order[position:position + 3]:
         student = grading.student(number)
-        student.prestart()
+        student.prestart()  # a fresh fork costs little memory until its exercise runs
+        if grading.lean and number != exercise.number:
+            continue  # the expensive checks of later exercises are not computed ahead
         for probe, args, kwargs in grading.prefetch.get(number, ()):
             student.prefetch(probe, *args, **kwargs)
 

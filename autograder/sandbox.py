@@ -131,6 +131,19 @@ def python_paths() -> list[str]:
     return sorted(paths)
 
 
+def give_back_memory() -> None:
+    """Collect garbage and return freed memory to the system: glibc keeps large freed blocks
+    once its threshold has grown, so a freed model's pages would otherwise stay with us."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl)
+            pass
+
+
 # -- the measurement ---------------------------------------------------------------------------
 def can_reach_python() -> str:
     """'' when this process can still load Python modules lazily, else what it could not read."""

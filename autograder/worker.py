@@ -98,7 +98,10 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
     os.close(devnull)
     if resource is not None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an output flood fails writes, not the worker
-        resource.setrlimit(resource.RLIMIT_FSIZE, (spec["max_output_bytes"],) * 2)
+        try:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (spec["max_output_bytes"],) * 2)
+        except (ValueError, OSError):
+            pass
     for name in ("HOME", "TMPDIR", "TEMP", "TMP", "MPLCONFIGDIR"):
         os.environ[name] = spec["scratch"]
     tempfile.tempdir = spec["scratch"]  # the forkserver may have cached another one
@@ -114,27 +117,16 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
         readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(), spec["torch_home"]],
         writable=[os.path.dirname(spec["workdir"]), "/dev"])
     if spec.get("memory_bytes") and resource is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
+        except (ValueError, OSError):  # macOS refuses an address-space limit
+            pass
     if spec.get("user"):
         uid, gid = spec["user"]
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
     return probes, confinement
-
-
-def _give_back_memory() -> None:
-    """Return freed memory to the system after each call: a freed model's pages would otherwise
-    stay with this process (glibc keeps large freed blocks when its threshold has grown)."""
-    import gc
-
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def serve(conn, spec: dict) -> None:
@@ -190,4 +182,4 @@ def serve(conn, spec: dict) -> None:
                                      "message": f"the result could not be sent back: {exc}"[:300], "where": ""}})
         conn.send_bytes(data)
         request = reply = data = result = None  # noqa: F841 - drop the references before trimming
-        _give_back_memory()
+        sandbox.give_back_memory()

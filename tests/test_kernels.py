@@ -26,26 +26,40 @@ IDS = [f"{k}={v}" for case in CASES for k, v in case.items()]
 FULL = sum(ex.points for ex in EXERCISES.values())
 
 
+def variant_submissions() -> list[dict[str, tuple[str, tuple]]]:
+    """The correct variants packed into as few submissions as possible, at most one per student
+    file: a failure in an exercise names the one variant in that exercise's file."""
+    packs: list[dict] = []
+    for number, table in VARIANTS.items():
+        for name, (file, edits) in table.items():
+            pack = next((p for p in packs if file not in p), None)
+            if pack is None:
+                packs.append(pack := {})
+            pack[file] = (f"ex{number} {name}", edits)
+    return packs
+
+
 @pytest.mark.parametrize("env", CASES, ids=IDS)
 def test_the_solutions_and_every_correct_variant_get_full_marks(env, tmp_path):
-    variants = [(n, name, edit) for n, table in VARIANTS.items() for name, edit in table.items()]
+    def run(index_pack):
+        index, pack = index_pack
+        if pack is None:
+            return "the solutions", {}, grade("solutions", tmp_path=tmp_path, env=env)
+        folder = make_submission(tmp_path / f"variants{index}")
+        for file, (_, edits) in pack.items():
+            apply(folder, file, edits)
+        return f"variants {index}", pack, grade(folder, tmp_path=tmp_path, env=env)
 
-    def run(case):
-        if case is None:
-            return "solutions", grade("solutions", tmp_path=tmp_path, env=env)
-        number, name, (file, edits) = case
-        folder = make_submission(tmp_path / f"ex{number}-{name}".replace(" ", "_").replace("/", "_"))
-        apply(folder, file, edits)
-        graders = [str(g) for n, ex in EXERCISES.items() if ex.student_file == file
-                   for g in sorted((ROOT / "graders").glob(f"test_ex{n}_*.py"))]
-        return name, grade(folder, *graders, tmp_path=tmp_path, env=env)
-
+    packs = variant_submissions()
+    assert sum(len(p) for p in packs) == sum(len(t) for t in VARIANTS.values())
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(pool.map(run, [None, *variants]))
-    assert runs["solutions"].results["score"] == pytest.approx(FULL), runs["solutions"].stdout[-3000:]
-    for name, done in runs.items():
-        failed = [f"{t['name']}: {t['output']}" for t in done.results["tests"] if t["status"] != "passed"]
-        assert not failed, (name, failed)
+        runs = list(pool.map(run, enumerate([None, *packs])))
+    for label, pack, done in runs:
+        assert done.results is not None, (label, done.stdout[-2000:])
+        failed = [(t["number"], t["output"]) for t in done.results["tests"] if t["status"] != "passed"]
+        culprits = {pack.get(EXERCISES[int(n.split(".")[0])].student_file, ("?",))[0] for n, _ in failed}
+        assert not failed, f"{label} ({', '.join(sorted(culprits))}): {failed[:3]}"
+        assert done.results["score"] == pytest.approx(FULL)
 
 
 def test_fixtures_regenerated_under_other_kernels_give_the_solutions_full_marks(tmp_path):

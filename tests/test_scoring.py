@@ -45,7 +45,9 @@ def test_each_exercise_is_worth_ten_points_per_star(solutions_run, skeletons_run
     assert solutions_run.by_exercise() == {n: (pytest.approx(ex.points, abs=1e-6), pytest.approx(ex.points, abs=1e-6))
                                            for n, ex in EXERCISES.items()}
     assert all(score == 0 for score, _ in skeletons_run.by_exercise().values())
-    assert "total" in solutions_run.stdout.splitlines()[-3]  # the table closes the output
+    closing = solutions_run.stdout.splitlines()[-4:]  # the table closes the output: total, report, memory, sandbox
+    assert closing[0].startswith("total") and closing[1].startswith("report: "), closing
+    assert closing[2].startswith("memory: ") and closing[3].startswith("sandbox: "), closing
     assert "160.0 / 160.0" in solutions_run.stdout
 
 
