@@ -31,9 +31,18 @@ def versions() -> str:
     return ", ".join(found)
 
 
+def cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
 def main(argv=None) -> int:
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, Python {platform.python_version()}, "
-          f"{versions()}")
+    print(f"machine: {platform.machine()}, {cpu()}, Python {platform.python_version()}, {versions()}")
     with tempfile.TemporaryDirectory(prefix="ps5-check-") as tmp:
         results = Path(tmp) / "results.json"
         proc = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--results-json={results}",

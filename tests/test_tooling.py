@@ -94,3 +94,17 @@ def test_the_gradescope_autograder_grades_a_submission_into_results_json(tmp_pat
     assert results["output"].startswith("sandbox: workers run as ")
     setup = (source / "setup.sh").read_text()
     assert "chmod -R go-rwx fixtures graders" in setup and "autograder.check" in setup
+
+
+def test_the_machine_check_passes_here_and_fails_on_a_broken_reference(tmp_path):
+    ok = run("-m", "autograder.check")
+    assert ok.returncode == 0 and "OK: the reference gets 160 / 160" in ok.stdout, ok.stdout[-2000:]
+    assert ok.stdout.startswith("machine: ") and "sandbox: workers run as" in ok.stdout
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__", "*.egg-info"))
+    (copy / "solutions" / "softmax_temperature.py").write_text(
+        (copy / "solutions" / "softmax_temperature.py").read_text().replace("scaled = z / T", "scaled = z * T"))
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    broken = run("-m", "autograder.check", cwd=copy, env=env)
+    assert broken.returncode == 1 and "FAILED: the reference gets" in broken.stdout, broken.stdout[-2000:]
+    assert "failed 3." in broken.stdout  # the failing tests are listed, exercise 3's among them
