@@ -74,9 +74,9 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
                 proc = subprocess.run(
                     [sys.executable, "-m", "pytest", f"--target={folder}", f"--results-json={out / 'results.json'}",
                      f"--report={out / 'report.html'}", f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
-                     # one core and one worker per grading (no --prefetch): gradings in parallel use the
-                     # cores better than one grading's prefetching; the budget ends it in time
-                     f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}"],
+                     # one core per grading (--lean: nothing computed ahead): gradings in parallel use
+                     # the cores better than one grading computing ahead; the budget ends it in time
+                     "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}"],
                     cwd=ROOT, capture_output=True, text=True, timeout=time_limit)
                 (out / "output.txt").write_text(proc.stdout[-100_000:] + proc.stderr[-20_000:])
                 if proc.returncode not in (0, 1):

@@ -22,7 +22,7 @@ from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
 from autograder.exercises import GRADERS, SKELETONS, Exercise
 
 PRELOAD = ["torch", "torchvision", "numpy", "PIL.Image", "matplotlib.pyplot", "pytest",
-           "autograder", "autograder.checks", "autograder.worker"]
+           "autograder", "autograder.checks", "autograder.worker", "autograder.warm"]
 _context = None
 _workers: set[int] = set()  # pids of the workers alive now (children of ours under spawn)
 
@@ -105,20 +105,60 @@ def _sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
     return root
 
 
+def shutdown() -> None:
+    """The run is over: end the forkserver now. Left to itself it finalises a Python process that
+    imported torch (about a second), holding the run's output open: a caller that reads it (the
+    batch grader) would wait for that."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if _context is None or _context.get_start_method() != "forkserver" or pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)  # the forkserver has no handler for it: it ends at once
+        forkserver._forkserver._stop()  # reaps it, closes our end, removes its socket file
+    except (ProcessLookupError, ChildProcessError, AttributeError, OSError):
+        pass
+
+
+def _replace_forkserver() -> None:
+    """After a launch failed: make sure the forkserver is gone (a worker may have killed it, and
+    it may not be dead yet), so that the next launch starts a new one."""
+    if _start_context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # dead but not reaped: ensure_running reaps it
+    except (TypeError, ProcessLookupError, ChildProcessError):
+        pass
+
+
 def _launch(folder: Path, module: str | None, user, *, name: str, audit: list[str] | None = None,
             grader_files: list[str] = (), memory_bytes: int | None = None, threads: int = 1,
             max_output_bytes: int = 16 * 2**20):
     """Start a worker in ``folder``; returns (process, connection)."""
     ctx = _start_context()
-    conn, child = ctx.Pipe()
     spec = {
         "workdir": str(folder / "work"), "scratch": str(folder / "scratch"), "module": module,
         "graders": str(GRADERS), "grader_files": list(grader_files), "memory_bytes": memory_bytes,
         "torch_home": _torch_home(), "threads": threads, "user": user, "max_output_bytes": max_output_bytes,
         "audit": audit,
     }
-    process = ctx.Process(target=_serve, args=(child, spec), daemon=True, name=name)
-    process.start()
+    for attempt in range(2):  # a forkserver killed (by a worker) while it forks is started again
+        conn, child = ctx.Pipe()  # a fresh pipe: a half-started worker keeps nothing of the next
+        process = ctx.Process(target=_serve, args=(child, spec), daemon=True, name=name)
+        try:
+            process.start()
+            break
+        except (EOFError, OSError):
+            conn.close()
+            child.close()
+            if attempt:
+                raise
+            _replace_forkserver()
     _workers.add(process.pid)
     child.close()
     return process, conn
@@ -261,9 +301,13 @@ class Student:
         return probe.__code__.co_filename, probe.__name__, repr(args), repr(sorted(kwargs.items()))
 
     def prestart(self) -> None:
-        """Start the worker now, so that it is ready when the exercise's first test needs it."""
+        """Start the worker now, so that it is ready when the exercise's first test needs it
+        (if it cannot be started now, the first request tries again and says why)."""
         if self.submitted and self._process is None:
-            self._start()
+            try:
+                self._start()
+            except (EOFError, OSError):
+                pass
 
     def prefetch(self, probe, *args, **kwargs) -> None:
         """Ask for a ``run_once`` result now, without waiting: the worker computes it on another
@@ -277,9 +321,25 @@ class Student:
         self.prestart()
         try:
             self._conn.send_bytes(encode(message))
-        except OSError:
+        except (OSError, AttributeError):  # AttributeError: no worker could be started
             return
         self._pending.append((key, label))
+
+    def compute_ahead(self, requests) -> bool:
+        """Before this exercise starts: send ``requests`` [(probe, args, kwargs)] that are neither
+        answered nor pending, and read the replies that have arrived, without waiting. True when
+        all are answered; the worker is then stopped (the results stay) to free its memory."""
+        if not self.submitted or not requests:
+            return True
+        for probe, args, kwargs in requests:
+            self.prefetch(probe, *args, **kwargs)
+        while self._pending and self._conn is not None and self._conn.poll(0):
+            self._drain(until=self._pending[0][0])
+        if self._pending:
+            return False
+        if self._process is not None:
+            self.stop()
+        return True
 
     def _drain(self, until: tuple | None = None) -> None:
         """Read the replies to prefetched requests, in the order they were sent."""
@@ -382,7 +442,10 @@ class Student:
                         f"(--time-budget); {label} was not called", pytrace=False)
         self._drain()
         if self._process is None:
-            self._start()
+            try:
+                self._start()
+            except (EOFError, OSError) as exc:
+                pytest.fail(f"{label}: the worker could not be started ({type(exc).__name__}: {exc})", pytrace=False)
         try:
             self._conn.send_bytes(encode(message))
         except OSError:

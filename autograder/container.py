@@ -1,7 +1,9 @@
-"""The memory the run may use: the container's limit, read from cgroups, and what grading needs.
+"""The container the run lives in: its memory limit and its CPUs, read from cgroups and the
+scheduler, and what grading needs of them.
 
-``PS5_MEMORY_LIMIT`` replaces the cgroup reading (a number of bytes, or a file holding one as
-cgroup's ``memory.max`` does), so that the tests can set any limit.
+``PS5_MEMORY_LIMIT`` replaces the memory reading (a number of bytes, or a file holding one as
+cgroup's ``memory.max`` does) and ``PS5_CPU_LIMIT`` the CPU reading (a number of CPUs), so that
+the tests can set any container.
 """
 from __future__ import annotations
 
@@ -10,14 +12,15 @@ import os
 from pathlib import Path
 
 MIB = 2**20
-CGROUP_FILES = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")  # v2, v1
-# Measured with scripts/in_container.py (cgroup v1, page cache dropped first, 0.5 CPU, torch
-# 2.15.0 from PyPI): the solutions get full marks under a 768 MiB limit (28.7 s; --prefetch
-# 43.8 s) and lose points under 640 MiB (the libraries' pages are evicted and read again: 201 s).
-# Below LEAN_RUN_MIB the run says which setting to raise; below FULL_RUN_MIB a run asked to
-# --prefetch keeps one worker at a time.
+# Measured with scripts/in_container.py (cgroup v1, page cache dropped first, 0.5 CPU): the
+# solutions get full marks under a 768 MiB limit (torch 2.15.0: 28.7 s; torch 2.14.1, after the
+# judge stopped rewriting pictures and arrays: 23.3 s) and lose points under 640 MiB (the
+# libraries' pages are evicted and read again: 151.7 / 160 in 201 s).
+# Below LEAN_RUN_MIB the run says which setting to raise; below FULL_RUN_MIB, or with fewer than
+# AHEAD_CPUS, nothing is computed ahead (the lean run: one exercise computing at a time).
 LEAN_RUN_MIB = 768
 FULL_RUN_MIB = 1024
+AHEAD_CPUS = 1.5  # computing ahead needs a second CPU beside the judge and the current exercise
 
 
 def _read(source: str) -> int | None:
@@ -31,10 +34,10 @@ def _read(source: str) -> int | None:
     return None if value >= 2**60 else value  # cgroup v1 says "no limit" with a huge number
 
 
-def _cgroup_files() -> list[str]:
-    """The memory-limit files of this process's cgroup and its ancestors (v2 and v1), from
-    /proc/self/cgroup; the top-level files last (what a container sees of its own cgroup)."""
-    files = []
+def _cgroup_folders(controller: str) -> list[Path]:
+    """The cgroup folders of this process and their ancestors for ``controller`` (v2 and v1), from
+    /proc/self/cgroup; the top-level folders last (what a container sees of its own cgroup)."""
+    folders = []
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
@@ -42,15 +45,14 @@ def _cgroup_files() -> list[str]:
     for line in lines:
         _, controllers, path = line.split(":", 2)
         if controllers == "":  # v2
-            base, name = Path("/sys/fs/cgroup"), "memory.max"
-        elif "memory" in controllers.split(","):  # v1
-            base, name = Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes"
+            base = Path("/sys/fs/cgroup")
+        elif controller in controllers.split(","):  # v1
+            base = Path("/sys/fs/cgroup") / controllers
         else:
             continue
         node = Path(path)
-        for folder in [node, *node.parents]:
-            files.append(str(base / folder.relative_to("/") / name))
-    return [*files, *CGROUP_FILES]
+        folders += [base / folder.relative_to("/") for folder in [node, *node.parents]]
+    return list(dict.fromkeys([*folders, Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup") / controller]))
 
 
 def memory_limit() -> tuple[int | None, str]:
@@ -63,27 +65,53 @@ def memory_limit() -> tuple[int | None, str]:
             raise ValueError(f"PS5_MEMORY_LIMIT={override}: not a number of bytes, 'max' or a readable file "
                              f"({exc.strerror})") from None
     found = []
-    for path in dict.fromkeys(_cgroup_files()):
-        try:
-            value = _read(path)
-        except OSError:
-            continue
-        if value is not None:
-            found.append((value, path))
+    for folder in _cgroup_folders("memory"):
+        for path in (folder / "memory.max", folder / "memory.limit_in_bytes"):  # v2, v1
+            try:
+                value = _read(str(path))
+            except OSError:
+                continue
+            if value is not None:
+                found.append((value, str(path)))
     return min(found) if found else (None, "no cgroup limit found")
 
 
-def plan() -> tuple[str, str]:
-    """("full" | "lean" | "too small", a line saying why)."""
+def cpu_limit() -> tuple[float, str]:
+    """(the CPUs this process may use, and where that was read): the scheduler's affinity, and a
+    cgroup CPU quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``) where one is set."""
+    override = os.environ.get("PS5_CPU_LIMIT")
+    if override:
+        try:
+            return float(override), "PS5_CPU_LIMIT"
+        except ValueError:
+            raise ValueError(f"PS5_CPU_LIMIT={override}: not a number of CPUs") from None
+    cpus = float(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    found = [(cpus, "cores")]
+    for folder in _cgroup_folders("cpu"):
+        for quota_file, period_file in ((folder / "cpu.max", None),  # v2: "quota period"
+                                        (folder / "cpu.cfs_quota_us", folder / "cpu.cfs_period_us")):  # v1
+            try:
+                fields = quota_file.read_text().split()
+                period = fields[1] if period_file is None else period_file.read_text().strip()
+                if fields[0] not in ("max", "-1") and int(fields[0]) > 0:
+                    found.append((int(fields[0]) / int(period), str(quota_file)))
+            except (OSError, IndexError, ValueError):
+                continue
+    return min(found)
+
+
+def plan(lean: bool = False) -> tuple[str, str]:
+    """("full" | "lean" | "too small", a line saying why); ``lean``: asked for (--lean)."""
     limit, source = memory_limit()
-    if limit is None:
-        return "full", "no memory limit"
-    mib = limit / MIB
-    if mib < LEAN_RUN_MIB:
+    cpus, cpu_source = cpu_limit()
+    mib = None if limit is None else limit / MIB
+    if mib is not None and mib < LEAN_RUN_MIB:
         gb = math.ceil(LEAN_RUN_MIB * 1.1 / 1024 * 2) / 2  # 10 % to spare, in half-GB steps
         return "too small", (f"the grading needs {LEAN_RUN_MIB} MiB of memory and this container allows "
                              f"{mib:.0f} MiB ({source}): raise Gradescope's autograder memory (Settings > "
                              f"Autograder > Memory) to at least {gb:g} GB")
-    if mib < FULL_RUN_MIB:
-        return "lean", f"memory limit {mib:.0f} MiB ({source}): one worker at a time, nothing prefetched"
-    return "full", f"memory limit {mib:.0f} MiB ({source})"
+    memory = "no memory limit" if mib is None else f"memory limit {mib:.0f} MiB ({source})"
+    cpu = f"{cpus:g} CPU" + ("s" if cpus > 1 else "") + ("" if cpu_source == "cores" else f" ({cpu_source})")
+    if lean or mib is not None and mib < FULL_RUN_MIB or cpus < AHEAD_CPUS:
+        return "lean", f"{memory}, {cpu}{': --lean' if lean else ''}: one exercise computing at a time, nothing computed ahead"
+    return "full", f"{memory}, {cpu}: the next exercise's expensive checks computed ahead"

@@ -5,6 +5,7 @@ worker processes of :mod:`autograder.boundary`.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -33,10 +34,9 @@ def pytest_addoption(parser):
     group.addoption("--time-budget", type=float, default=540.0, metavar="SECONDS",
                     help="time for the whole run, shared out over the exercises (default 540: "
                          "Gradescope's 10 minutes with room for start-up)")
-    group.addoption("--prefetch", action="store_true", default=False,
-                    help="start the next exercises' workers and expensive checks ahead, on another "
-                         "core: faster with 2+ cores, more memory (dropped by itself under a tight "
-                         "container memory limit)")
+    group.addoption("--lean", action="store_true", default=False,
+                    help="compute nothing ahead: one exercise at a time (least memory and CPU; chosen "
+                         "by itself under a memory limit below 1 GiB or with fewer than 2 CPUs)")
 
 
 def resolve_target(value: str) -> Path:
@@ -76,9 +76,9 @@ class Grading:
     target: Path
     timeout: float
     memory_gib: float = 8.0
-    lean: bool = True  # one worker alive at a time, no prefetch (see --prefetch)
+    ahead: bool = True  # later exercises compute their expensive checks ahead (not with --lean)
     budget_end: float | None = None  # time.monotonic() by which the run must be done
-    memory_plan: str = ""  # what the container's memory limit made of the run
+    memory_plan: str = ""  # what the container's memory and CPUs made of the run
     students: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
     order: list = field(default_factory=list)  # exercises in the order their tests run
@@ -127,7 +127,7 @@ def pytest_configure(config):
     from autograder import container
 
     try:
-        mode, why = container.plan()
+        mode, why = container.plan(lean=config.getoption("lean"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     if mode == "too small":  # say so before starting work the kernel would kill
@@ -136,10 +136,9 @@ def pytest_configure(config):
                    json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
         raise pytest.UsageError(f"not graded: {why}")
     config.stash[_GRADING] = Grading(value, resolve_target(value), config.getoption("call_timeout"),
-                                     config.getoption("memory_limit"), lean=mode == "lean" or not config.getoption("prefetch"),
+                                     config.getoption("memory_limit"), ahead=mode == "full",
                                      budget_end=time.monotonic() + config.getoption("time_budget"),
-                                     memory_plan=why + ("; --prefetch: up to three workers at a time"
-                                                        if config.getoption("prefetch") and mode != "lean" else ""))
+                                     memory_plan=why)
     from autograder.boundary import warm_up
 
     warm_up()
@@ -176,6 +175,7 @@ def pytest_collection_modifyitems(session, config, items):
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
                                                 weight=float(marker.args[0]) if marker else 1.0,
                                                 visibility="hidden" if item.get_closest_marker("hidden") else "visible")
+    gc.freeze()  # pytest's and the graders' objects live all run: the per-exercise collections skip them
 
 
 @pytest.hookimpl(wrapper=True)
@@ -197,8 +197,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_runtest_setup(item):
-    """While an exercise runs, the next two start their workers and their expensive shared
-    probes (the graders' PREFETCH lists), on the other core."""
+    """As an exercise runs, the next two fork their workers (idle), and the expensive shared
+    probes of later exercises (the graders' PREFETCH lists) are computed ahead on another core,
+    one exercise at a time: a worker that has answered them all is stopped (its results are
+    kept; its exercise gets a fresh worker), so one exercise computes ahead and no more."""
     grading = item.config.stash.get(_GRADING, None)
     exercise = exercise_of(item.path)
     if grading is None or exercise is None or exercise.number not in grading.order:
@@ -209,12 +211,13 @@ def pytest_runtest_setup(item):
         left = len(grading.order) - position
         current.deadline = time.monotonic() + max(grading.budget_end - time.monotonic(), 0.0) / left
     for number in grading.order[position:position + 3]:
-        student = grading.student(number)
-        student.prestart()  # a fresh fork costs little memory until its exercise runs
-        if grading.lean and number != exercise.number:
-            continue  # the expensive checks of later exercises are not computed ahead
-        for probe, args, kwargs in grading.prefetch.get(number, ()):
-            student.prefetch(probe, *args, **kwargs)
+        grading.student(number).prestart()  # a fresh fork costs little memory until its exercise runs
+    for probe, args, kwargs in grading.prefetch.get(exercise.number, ()):
+        current.prefetch(probe, *args, **kwargs)
+    if grading.ahead:
+        for number in grading.order[position + 1:]:
+            if not grading.student(number).compute_ahead(grading.prefetch.get(number, ())):
+                break  # still computing: the next one waits its turn
 
 
 def pytest_runtest_teardown(item, nextitem):
@@ -284,6 +287,9 @@ def pytest_sessionfinish(session, exitstatus):
     if grading is None:
         return
     grading.close()  # every worker is gone before any result file is written
+    from autograder.boundary import shutdown
+
+    shutdown()
     if _regenerating(config):
         from autograder import manifest
 

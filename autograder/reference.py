@@ -1,13 +1,15 @@
 """Reference data in fixtures/ex<N>/, kept by pytest-regressions and checked with our diagnostics.
 
 pytest-regressions stores and regenerates the files (``--regen-all``, refused unless the target is
-the solutions). Comparison runs our checks first, for one-line messages and the checks the library
-does not make (an image's size and mode, alpha included), then the library's own comparison.
+the solutions). Comparison is ours: one-line messages, the tolerances measured beside each
+grader, the checks the library does not make (an image's size and mode, alpha included, keys
+missing on either side), and no copy of the student's arrays written to disk.
 A missing reference file is an error: it is never created from a student's output.
 """
 from __future__ import annotations
 
 import io
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +26,7 @@ class Reference:
         self._arrays = ndarrays_regression
         self._images = image_regression
         self.regenerate = regenerate
-        self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": {...}}
+        self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
 
     def _file(self, basename: str, suffix: str) -> Path:
         path = self.folder / f"{basename}{suffix}"
@@ -41,43 +43,42 @@ class Reference:
                hints=(), dtype: str | None = "float32", robust: dict | None = None) -> None:
         """Each obtained array matches the stored one of the same key: elementwise within atol +
         rtol * |expected|, or, with ``robust`` (max_relative_error, max_outlier_share), by
-        :func:`checks.mostly_close`."""
+        :func:`checks.mostly_close`. When regenerating, pytest-regressions writes the file."""
         __tracebackhide__ = True
-        if not self.regenerate:
-            expected = self.load(basename)
-            for key, value in obtained.items():
-                label = what if len(obtained) == 1 else f"{what} [{key}]"
-                if key not in expected:
-                    checks.fail(f"reference data {basename} has no entry {key}; regenerate the fixtures")
-                try:
-                    if robust:
-                        checks.mostly_close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints,
-                                            dtype=dtype, **robust)
-                    else:
-                        checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
-                except pytest.fail.Exception:
-                    if isinstance(value, Value) and value.size > 1:  # show the student where it differs
-                        self._attach({"title": label, "panels": report.array_panels(value, expected[key])})
-                    raise
-        stored = {k: np.asarray(v) for k, v in obtained.items()}
-        if robust and not self.regenerate:  # pytest-regressions compares elementwise only: ours decided
+        if self.regenerate:
+            self._arrays.check({k: np.asarray(v) for k, v in obtained.items()}, basename=basename,
+                               default_tolerance={"atol": atol, "rtol": rtol})
             return
-        if not self.regenerate:  # the library compares dtypes too; ours accepted this one already
-            stored = {k: v.astype(expected[k].dtype) for k, v in stored.items()}
-        self._arrays.check(stored, basename=basename, default_tolerance={"atol": atol, "rtol": rtol})
+        expected = self.load(basename)
+        if set(expected) != set(obtained):
+            checks.fail(f"reference data {basename} holds {sorted(expected)}, the grader compares {sorted(obtained)}; "
+                        "regenerate the fixtures")
+        for key, value in obtained.items():
+            label = what if len(obtained) == 1 else f"{what} [{key}]"
+            try:
+                if robust:
+                    checks.mostly_close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints,
+                                        dtype=dtype, **robust)
+                else:
+                    checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
+            except pytest.fail.Exception:
+                if isinstance(value, Value) and value.size > 1:  # show the student where it differs
+                    self._attach({"title": label, "panels": partial(report.array_panels, value, expected[key])})
+                raise
 
     def number(self, value, basename: str, *, what: str, atol: float = 0.0, hints=()) -> None:
         """A single number (a Python number or one-element array) matches the stored one.
         A hint's test gets (obtained, expected) as floats."""
         __tracebackhide__ = True
         obtained = checks.number(value, what)
-        if not self.regenerate:
-            expected = float(self.load(basename)["value"])
-            if abs(obtained - expected) > atol:
-                hint = next((h for test, h in hints if test(obtained, expected)), None)
-                checks.fail(f"{what} is {obtained:g}, expected {expected:g}" + (f". Hint: {hint}" if hint else ""))
-        self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
-                           default_tolerance={"atol": atol, "rtol": 0.0})
+        if self.regenerate:
+            self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
+                               default_tolerance={"atol": atol, "rtol": 0.0})
+            return
+        expected = float(self.load(basename)["value"])
+        if not abs(obtained - expected) <= atol:
+            hint = next((h for test, h in hints if test(obtained, expected)), None)
+            checks.fail(f"{what} is {obtained:g}, expected {expected:g}" + (f". Hint: {hint}" if hint else ""))
 
     def figure(self, rendered, basename: str, *, what: str, max_changed_share: float) -> None:
         """A figure (``autograder.figures.rendered``: its scene and its PNG) shows what the
@@ -110,7 +111,7 @@ class Reference:
             self._images.check(png, basename=basename)
             return
         expected_file = self._file(basename, ".png")
-        self._attach({"title": what, "panels": report.image_panels(png, expected_file.read_bytes())})
+        self._attach({"title": what, "panels": partial(report.image_panels, png, expected_file.read_bytes())})
         expected = Image.open(expected_file)
         if obtained.size != expected.size:
             checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "

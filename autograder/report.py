@@ -15,7 +15,7 @@ MIN_SIDE = 160  # small arrays (a 5 x 5 kernel) are enlarged, pixel by pixel, to
 
 def _png(image: Image.Image) -> str:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=1)  # 20x faster than optimize=True, 25 % larger
     return base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -56,12 +56,13 @@ def array_panels(obtained, expected) -> dict[str, str]:
 
 
 def image_panels(obtained_png: bytes, expected_png: bytes | None) -> dict[str, str]:
-    """Rendered pictures as they are, and their difference (white = equal, red = different)."""
+    """Rendered pictures as they are (their own PNG bytes, checked readable by the caller), and
+    their difference (white = equal, red = different)."""
     obtained = Image.open(io.BytesIO(obtained_png)).convert("RGB")
-    panels = {"obtained": _png(obtained)}
+    panels = {"obtained": base64.b64encode(obtained_png).decode()}
     if expected_png is not None:
         expected = Image.open(io.BytesIO(expected_png)).convert("RGB")
-        panels = {"expected": _png(expected), **panels}
+        panels = {"expected": base64.b64encode(expected_png).decode(), **panels}
         if expected.size == obtained.size:
             level = np.asarray(ImageChops.difference(obtained, expected).convert("L"), dtype=np.float64)
             level = np.clip(level / 64.0, 0, 1)  # a difference of a quarter of the range is full red
@@ -88,7 +89,8 @@ img { image-rendering: pixelated; max-width: 560px; border: 1px solid #ddd; }
 
 def render(title: str, rows: list[dict], tests: list[dict]) -> str:
     """rows: {exercise, title, earned, possible, passed, graded}; tests: {exercise, number, name,
-    status, points, max_points, message, attachments: [{title, panels}]}."""
+    status, points, max_points, message, attachments: [{title, panels}]}; ``panels`` is
+    {caption: base64 PNG}, or a function returning that (drawn only when a report is written)."""
     e = html.escape
     total = sum(r["earned"] for r in rows), sum(r["possible"] for r in rows)
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>{CSS}</style></head><body>",
@@ -111,7 +113,8 @@ def render(title: str, rows: list[dict], tests: list[dict]) -> str:
                 out.append(f"<div class='msg'>{e(t['message'])}</div>")
             for attachment in t["attachments"]:
                 out.append(f"<div><i>{e(attachment['title'])}</i></div><div class='panels'>")
-                for caption, data in attachment["panels"].items():
+                panels = attachment["panels"]
+                for caption, data in (panels() if callable(panels) else panels).items():
                     out.append(f"<figure><img src='data:image/png;base64,{data}' alt='{e(caption)}'>"
                                f"<figcaption>{e(caption)}</figcaption></figure>")
                 out.append("</div>")

@@ -17,7 +17,7 @@ def png(mode: str, size=(37, 23), seed: int = 0) -> bytes:
     pixels[:, : w // 3] //= 4  # a dark band with an edge
     pixels[h // 2:, -8:, :3] = 255  # a white patch
     buffer = io.BytesIO()
-    Image.fromarray(pixels.squeeze(-1) if channels == 1 else pixels, mode).save(buffer, format="PNG")
+    Image.fromarray(pixels.squeeze(-1) if channels == 1 else pixels, mode).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

@@ -47,3 +47,34 @@ def test_an_unavailable_start_method_is_a_one_line_usage_error(tmp_path):
                 env={"PS5_START_METHOD": "no-such-method"})
     assert run.returncode == 4 and "PS5_START_METHOD=no-such-method" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+LOSES_ITS_FORKSERVER = """
+import multiprocessing.process, os, signal, sys
+from autograder import boundary
+from autograder.codec import decode
+
+real_start, calls = multiprocessing.process.BaseProcess.start, []
+
+def start(self):  # the first launch finds its forkserver killed under it (by a worker, say)
+    calls.append(self.name)
+    if len(calls) == 1:
+        from multiprocessing import forkserver
+        boundary._start_context()
+        forkserver.ensure_running()
+        os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)
+        raise EOFError("unexpected EOF")  # what the forkserver's client raises then
+    return real_start(self)
+
+multiprocessing.process.BaseProcess.start = start
+process, conn = boundary._launch(boundary._sandbox_folder(None, "test"), None, None, name="ps5-test", audit=[])
+print(len(calls), decode(conn.recv_bytes())["checked"])
+"""
+
+
+def test_a_worker_launch_that_loses_its_forkserver_is_tried_again_on_a_new_one():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", LOSES_ITS_FORKSERVER], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.split() == ["2", "0"], out.stdout + out.stderr[-2000:]

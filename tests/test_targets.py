@@ -115,3 +115,50 @@ def test_the_pytest_process_never_imports_torch_or_student_code(tmp_path):
 
     out = subprocess.run([sys.executable, str(probe)], cwd=ROOT, capture_output=True, text=True).stdout
     assert "LEAKED []" in out, out[-2000:]
+
+
+def test_a_crash_while_computing_ahead_costs_only_the_checks_that_needed_it(tmp_path):
+    """Exercise 8's training and exercise 9's guided gradients are computed ahead, while earlier
+    exercises are graded: their worker's death fails those checks, in one line, and nothing else."""
+    solutions = ROOT / "solutions"
+    folder = make_submission(tmp_path / "sub", files={
+        "gradients2d.py": (solutions / "gradients2d.py").read_text()
+        + "\n\ndef train_classifier(*args, **kwargs):  # noqa: F811\n    import ctypes\n    return ctypes.string_at(0)\n",
+        "guided_backprop.py": (solutions / "guided_backprop.py").read_text()
+        + "\n\ndef guided_backprop(*args, **kwargs):  # noqa: F811\n    import os\n    os._exit(3)\n",
+    })
+    run = grade(folder, tmp_path=tmp_path)
+    assert "computed ahead" in run.stdout, run.stdout[-1500:]
+    crashed = {"test_ex8_training.py": "train_on_the_toy_set: the worker was killed by SIGSEGV (gradients2d.py)",
+               "test_ex9_backprop.py": "guided_gradients: the worker exited with code 3 (guided_backprop.py)"}
+    for test in run.results["tests"]:
+        file = test["name"].split("::")[0]
+        if file in crashed:
+            assert test["output"] == crashed[file], test
+        else:
+            assert test["status"] == "passed", test
+    assert {t["name"].split("::")[0] for t in run.results["tests"] if t["status"] == "failed"} == set(crashed)
+
+
+def test_the_forkserver_is_gone_when_the_run_ends(tmp_path):
+    """A batch grader reads a run's output to its end: the forkserver (which shares it) must not
+    outlive the judge, finalising its torch import for another second."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "--target=solutions", "-q", "-p", "no:cacheprovider",
+                             "--report=", str(ROOT / "graders" / "test_ex3_softmax_temperature.py")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    pipe = f"pipe:[{os.fstat(proc.stdout.fileno()).st_ino}]"
+    assert proc.wait(timeout=300) == 0
+    holders = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and int(entry) != os.getpid() and any(os.readlink(f"/proc/{entry}/fd/{fd}") == pipe
+                                       for fd in os.listdir(f"/proc/{entry}/fd")):
+                holders.append(open(f"/proc/{entry}/cmdline", "rb").read().replace(b"\0", b" ").decode())
+        except OSError:
+            pass
+    assert not [h for h in holders if "multiprocessing.forkserver" in h], holders
+    proc.stdout.read()
