@@ -20,7 +20,7 @@ MIB = 2**20
 # AHEAD_CPUS, nothing is computed ahead (the lean run: one exercise computing at a time).
 LEAN_RUN_MIB = 768
 FULL_RUN_MIB = 1024
-AHEAD_CPUS = 1.5  # computing ahead needs a second CPU beside the judge and the current exercise
+AHEAD_CPUS = 2  # computing ahead needs a second CPU beside the judge and the current exercise
 
 
 def _read(source: str) -> int | None:
