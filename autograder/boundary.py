@@ -105,34 +105,20 @@ def _sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
     return root
 
 
-def shutdown() -> None:
-    """The run is over: end the forkserver now. Left to itself it finalises a Python process that
-    imported torch (about a second), holding the run's output open: a caller that reads it (the
-    batch grader) would wait for that."""
-    from multiprocessing import forkserver
-
-    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
-    if _context is None or _context.get_start_method() != "forkserver" or pid is None:
-        return
-    try:
-        os.kill(pid, signal.SIGTERM)  # the forkserver has no handler for it: it ends at once
-        forkserver._forkserver._stop()  # reaps it, closes our end, removes its socket file
-    except (ProcessLookupError, ChildProcessError, AttributeError, OSError):
-        pass
-
-
-def _replace_forkserver() -> None:
-    """After a launch failed: make sure the forkserver is gone (a worker may have killed it, and
-    it may not be dead yet), so that the next launch starts a new one."""
-    if _start_context().get_start_method() != "forkserver":
+def end_forkserver() -> None:
+    """End the forkserver now and forget it (the next launch starts a new one). At the end of a
+    run: left to itself it finalises a Python process that imported torch (about a second),
+    holding the run's output open, which a caller reading that output (the batch grader) waits
+    for. After a failed launch: a worker may have killed it, and it may not be dead yet."""
+    if _context is None or _context.get_start_method() != "forkserver":
         return
     from multiprocessing import forkserver
 
     pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
     try:
         os.kill(pid, signal.SIGKILL)
-        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # dead but not reaped: ensure_running reaps it
-    except (TypeError, ProcessLookupError, ChildProcessError):
+        forkserver._forkserver._stop()  # reaps it, closes our end, removes its socket file
+    except (TypeError, ProcessLookupError, ChildProcessError, AttributeError, OSError):
         pass
 
 
@@ -158,7 +144,7 @@ def _launch(folder: Path, module: str | None, user, *, name: str, audit: list[st
             child.close()
             if attempt:
                 raise
-            _replace_forkserver()
+            end_forkserver()
     _workers.add(process.pid)
     child.close()
     return process, conn
@@ -319,9 +305,11 @@ class Student:
         if self._timeouts.get(label, 0) >= 2:
             return
         self.prestart()
+        if self._conn is None:  # it could not be started: the exercise's first request says why
+            return
         try:
             self._conn.send_bytes(encode(message))
-        except (OSError, AttributeError):  # AttributeError: no worker could be started
+        except OSError:
             return
         self._pending.append((key, label))
 

@@ -287,9 +287,9 @@ def pytest_sessionfinish(session, exitstatus):
     if grading is None:
         return
     grading.close()  # every worker is gone before any result file is written
-    from autograder.boundary import shutdown
+    from autograder.boundary import end_forkserver
 
-    shutdown()
+    end_forkserver()
     if _regenerating(config):
         from autograder import manifest
 
