@@ -31,7 +31,7 @@ def result(results: dict, environ=os.environ) -> dict:
     if missing:
         raise ValueError(f"{', '.join(missing)} not set: this runs under Classroom 50's runner")
     if not results.get("tests"):
-        raise ValueError(str(results.get("output") or "no test was graded"))
+        raise ValueError(str(results.get("output") or "not graded: no test was graded"))
     tests = []
     for number, row in by_exercise(results["tests"]).items():
         messages = [f"{t['number']} {t['name']}: {t['output']}" for t in results["tests"]
@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     try:
         data = result(json.loads(source.read_text()))
     except (OSError, ValueError) as exc:
-        print(f"classroom50: not graded: {exc}", file=sys.stderr)
+        print(f"classroom50: {exc}", file=sys.stderr)
         return 1
     target.write_text(json.dumps(data, indent=2))
     print(f"classroom50: {data['score']} / {data['max-score']} points written to {target}")

@@ -36,12 +36,12 @@ class Run:
 
 
 def load_solution(name: str):
-    """Import solutions/<name>.py in this process (for the oracle tests), with solutions/ on the
-    path so that its provided helpers import."""
+    """Import solutions/<name>.py in this process (for the oracle tests), with the provided files
+    (kept once, in skeletons/) on the path so that its helpers import."""
     import importlib.util
 
-    if str(ROOT / "solutions") not in sys.path:
-        sys.path.append(str(ROOT / "solutions"))
+    if str(ROOT / "skeletons") not in sys.path:
+        sys.path.append(str(ROOT / "skeletons"))
     spec = importlib.util.spec_from_file_location(f"solution_{name}", ROOT / "solutions" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -174,3 +174,39 @@ def test_run_autograder_works_wherever_it_sits_and_from_any_working_folder(commi
         by_exercise.setdefault(test["number"].split(".")[0], []).append(test["status"])
     assert set(by_exercise["3"]) == {"passed"} and "passed" not in by_exercise["1"]  # only ex. 3 was submitted
     assert (root / "results" / "report.html").is_file() and (root / "results" / "output.txt").is_file()
+
+
+CLASSROOM50_ENV = {"CLASSROOM": "pr-2026", "ASSIGNMENT": "ps5", "SUBMISSION_TAG": "submit/2026-12-01T10-00-00Z-abc1234",
+                   "COMMIT_URL": "https://github.com/o/r/commit/abc", "RELEASE_URL": "https://github.com/o/r/releases/x"}
+
+
+def test_the_classroom50_result_follows_its_documented_contract(solutions_run, skeletons_run):
+    from autograder.classroom50 import result
+
+    for run, full in ((solutions_run, True), (skeletons_run, False)):
+        data = result(run.results, CLASSROOM50_ENV)
+        assert data["schema"] == "classroom50/result/v1"
+        for key, name in (("classroom", "CLASSROOM"), ("assignment", "ASSIGNMENT"), ("submission", "SUBMISSION_TAG"),
+                          ("commit", "COMMIT_URL"), ("release", "RELEASE_URL")):
+            assert data[key] == CLASSROOM50_ENV[name]
+        assert data["review"] == CLASSROOM50_ENV["COMMIT_URL"]  # no REVIEW_URL: the contract's fallback
+        assert all(type(data[k]) is int for k in ("score", "max-score"))
+        assert data["max-score"] == sum(ex.points for ex in EXERCISES.values())
+        assert data["score"] == sum(t["score"] for t in data["tests"]) == (data["max-score"] if full else 0)
+        assert [t["test-name"] for t in data["tests"]] == [f"exercise {n}: {ex.title}" for n, ex in EXERCISES.items()]
+        for test in data["tests"]:
+            assert {"test-name", "passed", "score", "max-score"} <= set(test)
+            assert type(test["passed"]) is bool and type(test["score"]) is int and type(test["max-score"]) is int
+            assert test["passed"] == full and bool(test["failed"]) != full
+    hidden = {t["name"] for t in skeletons_run.results["tests"] if t["visibility"] == "hidden"}
+    messages = [m for t in result(skeletons_run.results, CLASSROOM50_ENV)["tests"] for m in t["failed"]]
+    assert hidden and not [m for m in messages if m.split(": ")[0].split(" ", 1)[1] in hidden]
+
+
+def test_classroom50_says_in_one_line_when_nothing_was_graded(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"score": 0, "output": "not graded: the grading workers could not start", "tests": []}))
+    done = subprocess.run([sys.executable, "-m", "autograder.classroom50", str(results), str(tmp_path / "result.json")],
+                          capture_output=True, text=True, env={**os.environ, **CLASSROOM50_ENV})
+    assert done.returncode == 1 and not (tmp_path / "result.json").exists()
+    assert done.stderr.strip() == "classroom50: not graded: the grading workers could not start"
