@@ -107,40 +107,42 @@ def planted(lines: str) -> tuple[str, int]:
     return source, source.count("\n")
 
 
-def grade_ex3(tmp_path, source: str, *args: str):
-    """Exercise 3 graded with softmax_temperature.py replaced, 5 s per call; the run and each test's time."""
+def grade_ex3(tmp_path, source: str):
+    """Exercise 3 graded with softmax_temperature.py replaced, 5 s per call: each test's output
+    line and time."""
     folder = make_submission(tmp_path / "sub", files={"softmax_temperature.py": source})
-    run = grade(folder, "--call-timeout=5", f"--junitxml={tmp_path / 'j.xml'}", *args,
+    run = grade(folder, "--call-timeout=5", f"--junitxml={tmp_path / 'j.xml'}",
                 "graders/test_ex3_softmax_temperature.py", tmp_path=tmp_path)
-    seconds = [float(case.get("time")) for case in ET.parse(tmp_path / "j.xml").getroot().iter("testcase")]
-    return run, seconds
+    outputs = [t["output"] for t in run.results["tests"]]
+    assert len(outputs) > 2, run.stdout[-2000:]
+    return outputs, [float(case.get("time")) for case in ET.parse(tmp_path / "j.xml").getroot().iter("testcase")]
 
 
 @pytest.mark.parametrize("lines, where", [("while True: pass", ""),
                                           ("def spin():\n    while True: pass\n\n\nspin()", " in spin")],
                          ids=["at the top level", "in a function it calls"])
 def test_an_endless_loop_at_import_names_the_file_and_line_and_waits_out_one_timeout(tmp_path, lines, where):
-    source, last = planted(lines)
-    line = source.splitlines().index("while True: pass" if not where else "    while True: pass") + 1
-    run, seconds = grade_ex3(tmp_path, source)
+    source, _ = planted(lines)
+    line = [text.strip() for text in source.splitlines()].index("while True: pass") + 1
+    outputs, seconds = grade_ex3(tmp_path, source)
     expected = f"softmax_temperature.py did not finish importing: stopped after 5 s at import, line {line}{where}"
-    assert [t["output"] for t in run.results["tests"]] == [expected] * 13
+    assert outputs == [expected] * len(outputs)
     assert sum(s >= 5 for s in seconds) == 1, seconds  # the later tests fail at once, with the same line
 
 
 def test_an_endless_loop_in_a_function_names_the_function_and_the_line_where_it_was_stopped(tmp_path):
     source, line = planted("def softmax_t(z, T):  # noqa: F811\n    while True: pass")
-    run, _ = grade_ex3(tmp_path, source)
+    outputs, _ = grade_ex3(tmp_path, source)
     stopped = f"timed out after 5 s in softmax_t (stopped at softmax_temperature.py:{line})"
-    assert [t["output"] for t in run.results["tests"]] == \
-           [stopped] * 2 + ["timed out after 5 s in softmax_t (twice already; not called again)"] * 11
+    breaker = "timed out after 5 s in softmax_t (twice already; not called again)"  # later calls fail at once
+    assert outputs == [stopped] * 2 + [breaker] * (len(outputs) - 2)
 
 
 def test_an_exception_at_import_names_the_file_and_line(tmp_path):
     source, line = planted('raise ValueError("planted at import")')
-    run, _ = grade_ex3(tmp_path, source)
+    outputs, _ = grade_ex3(tmp_path, source)
     expected = f"softmax_temperature.py raised ValueError at import, line {line}: planted at import"
-    assert [t["output"] for t in run.results["tests"]] == [expected] * 13
+    assert outputs == [expected] * len(outputs)
 
 
 def broken_library(tmp_path, source: str) -> dict:
