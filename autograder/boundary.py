@@ -17,14 +17,33 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
+from autograder import sandbox, stack
 from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
 from autograder.exercises import GRADERS, SKELETONS, Exercise
 
-PRELOAD = ["torch", "torchvision", "numpy", "PIL.Image", "matplotlib.pyplot", "pytest",
-           "autograder", "autograder.checks", "autograder.worker", "autograder.warm"]
+PRELOAD = ["autograder.preload"]  # torch, torchvision, ...: imported by the forkserver, errors kept
 _context = None
 _workers: set[int] = set()  # pids of the workers alive now (children of ours under spawn)
+_run_end: float | None = None  # time.monotonic() by which the run must be done (--time-budget)
+_unavailable = ""  # why no worker can start on this machine ('' while they can)
+
+
+class WorkersUnavailable(Exception):
+    """No worker can start on this machine (its libraries or processes are broken): nothing
+    can be graded, and nothing is the submission's fault."""
+
+
+def workers_unavailable() -> str:
+    """Why the workers cannot start, as found by the audit worker or a failed launch ('' if they can)."""
+    return _unavailable
+
+
+def _give_up(reason: str, whose: str = "the grading machine") -> str:
+    """Remember (once) that no worker can start, and why: the run ends as not graded."""
+    global _unavailable
+    _unavailable = _unavailable or (f"the grading workers could not start: {reason}; "
+                                    f"this is a problem of {whose}, not of the submission")
+    return _unavailable
 
 
 def _become_subreaper() -> None:
@@ -83,9 +102,12 @@ def _start_context():
     return _context
 
 
-def warm_up() -> None:
+def warm_up(run_end: float | None = None) -> None:
     """Start the forkserver now, so that its torch import overlaps pytest's collection, and
-    decide (by trying it, in the background) which user the workers run as."""
+    decide (by trying it, in the background) which user the workers run as and whether they can
+    start at all. No launch waits past ``run_end`` (time.monotonic())."""
+    global _run_end
+    _run_end = run_end
     ctx = _start_context()
     if ctx.get_start_method() == "forkserver":
         from multiprocessing import forkserver
@@ -105,21 +127,62 @@ def _sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
     return root
 
 
-def end_forkserver() -> None:
+def _forkserver_pid() -> int | None:
+    from multiprocessing import forkserver
+
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)
+
+
+def end_forkserver() -> str:
     """End the forkserver now and forget it (the next launch starts a new one). At the end of a
     run: left to itself it finalises a Python process that imported torch (about a second),
     holding the run's output open, which a caller reading that output (the batch grader) waits
-    for. After a failed launch: a worker may have killed it, and it may not be dead yet."""
+    for. After a failed launch: a worker may have killed it, and it may not be dead yet.
+    Returns how it had ended when it was dead already ('' otherwise)."""
     if _context is None or _context.get_start_method() != "forkserver":
-        return
+        return ""
     from multiprocessing import forkserver
 
-    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    pid, ended = _forkserver_pid(), ""
     try:
+        dead = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)  # look, do not reap
+        if dead is not None:
+            ended = (f"exited with code {dead.si_status}" if dead.si_code == os.CLD_EXITED
+                     else f"was killed by {_signal_name(-dead.si_status)}")
         os.kill(pid, signal.SIGKILL)
         forkserver._forkserver._stop()  # reaps it, closes our end, removes its socket file
     except (TypeError, ProcessLookupError, ChildProcessError, AttributeError, OSError):
         pass
+    return ended
+
+
+def _start_within_budget(process) -> None:
+    """``process.start()``, given up at the end of the run: a forkserver that hangs (in a
+    library's import, say) would otherwise hold the launch, and the run, for ever."""
+    left = None if _run_end is None else max(_run_end - time.monotonic(), 1.0)  # 1 s: the forkserver has a pid
+    fired = threading.Event()
+
+    def kill_forkserver():
+        fired.set()
+        try:
+            os.kill(_forkserver_pid(), signal.SIGKILL)  # the blocked launch then reads EOF
+        except (TypeError, OSError):
+            pass
+
+    forking = _context.get_start_method() == "forkserver"  # spawn's start does not wait for the child
+    timer = threading.Timer(left, kill_forkserver) if left is not None and forking else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        process.start()
+    except (EOFError, OSError):
+        if fired.is_set():
+            raise TimeoutError(f"no worker started in {left:.0f} s, what was left of the run's time budget") from None
+        raise
+    finally:
+        if timer:
+            timer.cancel()
 
 
 def _launch(folder: Path, module: str | None, user, *, name: str, audit: list[str] | None = None,
@@ -131,20 +194,27 @@ def _launch(folder: Path, module: str | None, user, *, name: str, audit: list[st
         "workdir": str(folder / "work"), "scratch": str(folder / "scratch"), "module": module,
         "graders": str(GRADERS), "grader_files": list(grader_files), "memory_bytes": memory_bytes,
         "torch_home": _torch_home(), "threads": threads, "user": user, "max_output_bytes": max_output_bytes,
-        "audit": audit,
+        "audit": audit, "stack_file": str(folder / "scratch" / stack.FILE),
     }
+    if _unavailable:
+        raise WorkersUnavailable(_unavailable)
+    if _run_end is not None and _run_end - time.monotonic() < 1:
+        raise TimeoutError("the run's time budget is spent")
     for attempt in range(2):  # a forkserver killed (by a worker) while it forks is started again
         conn, child = ctx.Pipe()  # a fresh pipe: a half-started worker keeps nothing of the next
         process = ctx.Process(target=_serve, args=(child, spec), daemon=True, name=name)
         try:
-            process.start()
+            _start_within_budget(process)
             break
-        except (EOFError, OSError):
+        except (EOFError, OSError) as exc:
             conn.close()
             child.close()
-            if attempt:
+            ended = end_forkserver()
+            if isinstance(exc, TimeoutError):  # the run is over: no second try
                 raise
-            end_forkserver()
+            if attempt:  # a fresh forkserver could not start a worker either: nor will the next one
+                why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                raise WorkersUnavailable(_give_up(f"the forkserver {ended} ({why})" if ended else why)) from None
     _workers.add(process.pid)
     child.close()
     return process, conn
@@ -185,23 +255,36 @@ class Confinement:
         for user in candidates:
             report = self._measure(user)
             self.tried.append(report)
-            if not report.get("python"):
+            if not report.get("python") or report.get("final"):
                 self.user, self.report = user, report
-                return
-        self.user, self.report = candidates[-1], self.tried[-1]
+                break
+        else:
+            self.user, self.report = candidates[-1], self.tried[-1]
+        if self.report.get("libraries"):  # e.g. a torchvision built for another torch
+            _give_up(self.report["libraries"], "the grading machine's libraries")
+        elif self.report.get("failure"):
+            _give_up(self.report["failure"])
 
     @staticmethod
     def _measure(user) -> dict:
+        """The audit worker's report; with ``failure`` when it did not start or answer."""
+        def failed(why: str, final: bool = False) -> dict:  # final: another user would fare no better
+            return {"python": why, "failure": why, "final": final, "readable": [], "checked": 0, "user": "?"}
+
         folder = _sandbox_folder(user, "audit")
-        process, conn = _launch(folder, None, user, name="ps5-audit", audit=sandbox.protected_files())
         try:
-            if not conn.poll(300):
-                return {"python": "the audit worker did not answer", "readable": [], "checked": 0, "user": "?"}
+            process, conn = _launch(folder, None, user, name="ps5-audit", audit=sandbox.protected_files())
+        except (EOFError, OSError, WorkersUnavailable) as exc:  # two forkservers failed, or the time ran out
+            shutil.rmtree(folder, ignore_errors=True)
+            return failed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, final=True)
+        try:
+            wait = 300 if _run_end is None else min(300.0, max(_run_end - time.monotonic(), 0.0))
+            if not conn.poll(wait):
+                return failed(f"the audit worker did not answer within {wait:.0f} s", final=True)
             report = decode(conn.recv_bytes(MAX_MESSAGE_BYTES))
-            return report if isinstance(report, dict) else {"python": "malformed audit", "readable": []}
+            return report if isinstance(report, dict) else failed("malformed audit")
         except (EOFError, OSError, MalformedMessage) as exc:
-            return {"python": f"the audit worker died ({exc or type(exc).__name__})", "readable": [],
-                    "checked": 0, "user": "?"}
+            return failed(f"the audit worker died ({exc or type(exc).__name__})")
         finally:
             process.kill()
             process.join(5)
@@ -253,6 +336,7 @@ class Student:
         self._sandbox: Path | None = None
         self._shared: dict = {}
         self._timeouts: dict[str, int] = {}  # label -> calls that timed out
+        self._stuck = ""  # the failure line of an import that did not finish: every later call fails with it
         self._pending: list[tuple[tuple, str]] = []  # prefetched requests whose reply is unread
         self._process = None
         self._conn = None
@@ -292,14 +376,14 @@ class Student:
         if self.submitted and self._process is None:
             try:
                 self._start()
-            except (EOFError, OSError):
+            except (EOFError, OSError, WorkersUnavailable):
                 pass
 
     def prefetch(self, probe, *args, **kwargs) -> None:
         """Ask for a ``run_once`` result now, without waiting: the worker computes it on another
         core while the judge is busy elsewhere; the reply is read when a test asks for it."""
         key = self._key(probe, args, kwargs)
-        if not self.submitted or key in self._shared or any(key == k for k, _ in self._pending):
+        if not self.submitted or self._stuck or key in self._shared or any(key == k for k, _ in self._pending):
             return
         message, label = self._probe_message(probe, args, kwargs)
         if self._timeouts.get(label, 0) >= 2:
@@ -421,6 +505,8 @@ class Student:
         file = self.exercise.student_file
         if not self.submitted:
             pytest.fail(f"not submitted: {file} was not found in {self.target}", pytrace=False)
+        if self._stuck:  # its import did not finish before: it would not now
+            pytest.fail(self._stuck, pytrace=False)
         if self._timeouts.get(label, 0) >= 2:  # do not make every later test wait out the limit
             pytest.fail(f"timed out after {self.timeout:g} s in {label} (twice already; not called again)",
                         pytrace=False)
@@ -432,7 +518,7 @@ class Student:
         if self._process is None:
             try:
                 self._start()
-            except (EOFError, OSError) as exc:
+            except (EOFError, OSError, WorkersUnavailable) as exc:
                 pytest.fail(f"{label}: the worker could not be started ({type(exc).__name__}: {exc})", pytrace=False)
         try:
             self._conn.send_bytes(encode(message))
@@ -447,12 +533,7 @@ class Student:
         try:
             budget = self.timeout if self.deadline is None else min(self.timeout, self.deadline - time.monotonic())
             if not self._conn.poll(max(budget, 0.0)):
-                self.stop()
-                if budget < self.timeout:
-                    pytest.fail(f"out of time: exercise {self.exercise.number} used its share of the run's time "
-                                f"budget (--time-budget) in {label}", pytrace=False)
-                self._timeouts[label] = self._timeouts.get(label, 0) + 1
-                pytest.fail(f"timed out after {self.timeout:g} s in {label}", pytrace=False)
+                self._timed_out(label, out_of_time=budget < self.timeout)
             reply = decode(self._conn.recv_bytes(MAX_MESSAGE_BYTES))
         except (EOFError, OSError, MalformedMessage) as exc:
             reason = self._died() if not isinstance(exc, MalformedMessage) else str(exc)
@@ -465,6 +546,27 @@ class Student:
             pytest.fail(describe_error(reply["error"], label, file), pytrace=False)
         return reply["ok"]
 
+    def _timed_out(self, label: str, out_of_time: bool) -> None:
+        """Stop a worker that did not answer in time; fail with one line that says where it was."""
+        __tracebackhide__ = True
+        if out_of_time:
+            self.stop()
+            pytest.fail(f"out of time: exercise {self.exercise.number} used its share of the run's time "
+                        f"budget (--time-budget) in {label}", pytrace=False)
+        where = stack.ask(self._process.pid, self._sandbox / "scratch" / stack.FILE, str(self._sandbox / "work"))
+        self.stop()
+        file = self.exercise.student_file
+        if where and where[3]:  # the submission's import never finished: nor would it for the next call
+            name, line, function, _ = where
+            self._stuck = (f"{file} did not finish importing: stopped after {self.timeout:g} s at import, "
+                           + (f"line {line}" if name == file else f"{name} line {line}")
+                           + (f" in {function}" if function != "<module>" else ""))
+            pytest.fail(self._stuck, pytrace=False)
+        self._timeouts[label] = self._timeouts.get(label, 0) + 1
+        pytest.fail(f"timed out after {self.timeout:g} s in {label}"
+                    + (f" (stopped at {where[0]}:{where[1]})" if where else ""), pytrace=False)
+
+
 def describe_error(error: dict, label: str, file: str) -> str:
     """One line telling the student what went wrong in their code."""
     kind, message, where = error.get("kind"), error.get("message", ""), error.get("where", "")
@@ -474,7 +576,9 @@ def describe_error(error: dict, label: str, file: str) -> str:
     if kind == "missing":
         return f"{file} has no function {message}"
     if kind == "import":
-        return f"{file} could not be imported: {error.get('type')}: {message}{at}"
+        name, _, line = where.rpartition(":")
+        at = "" if not where else f", line {line}" if name == file else f", {name} line {line}"
+        return f"{file} raised {error.get('type')} at import{at}" + (f": {message}" if message else "")
     if kind == "memory":
         return f"{label} exceeded the memory limit of the grader ({error.get('type')}){at}"
     if kind == "output":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,7 @@ def pytest_configure(config):
                                      memory_plan=why)
     from autograder.boundary import warm_up
 
-    warm_up()
+    warm_up(config.stash[_GRADING].budget_end)
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -194,6 +195,33 @@ def pytest_runtest_makereport(item, call):
         outcome.passed = None
         outcome.message = _one_line(report)
     return report
+
+
+def _stop_if_no_worker_can_start() -> None:
+    """A machine whose workers cannot start (a broken library install) grades nothing: the run
+    ends now, as not graded, rather than failing every test on the student's account."""
+    from autograder.boundary import workers_unavailable
+
+    if workers_unavailable():
+        raise pytest.UsageError(f"not graded: {workers_unavailable()}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    """Before the first test: the audit worker, started with the forkserver, has found out
+    whether workers can start and import their libraries."""
+    if _GRADING in session.config.stash and not session.config.option.collectonly:
+        from autograder.boundary import confinement
+
+        confinement.wait()
+        _stop_if_no_worker_can_start()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item):
+    """Later, a launch that failed twice (a fresh forkserver too) ends the run the same way."""
+    if _GRADING in item.config.stash:
+        _stop_if_no_worker_can_start()
 
 
 def pytest_runtest_setup(item):
@@ -294,6 +322,16 @@ def pytest_sessionfinish(session, exitstatus):
         from autograder import manifest
 
         manifest.write()
+    from autograder.boundary import workers_unavailable
+
+    if workers_unavailable():  # nothing was graded: no test counts, on either side
+        if session.exitstatus != pytest.ExitCode.USAGE_ERROR:  # found by the last test's launch
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            print(f"ERROR: not graded: {workers_unavailable()}", file=sys.stderr)
+        if config.getoption("results_json"):
+            _write(Path(config.getoption("results_json")), json.dumps(
+                {"score": 0.0, "output": f"not graded: {workers_unavailable()}", "tests": []}, indent=2))
+        return
     rows = grading.score()
     if config.getoption("results_json"):
         write_results_json(grading, Path(config.getoption("results_json")))
@@ -342,6 +380,10 @@ def pytest_unconfigure(config):
     grading = config.stash.get(_GRADING, None)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if grading is None or not grading.outcomes or tr is None:
+        return
+    from autograder.boundary import workers_unavailable
+
+    if workers_unavailable():  # pytest says "ERROR: not graded: ..." last
         return
     rows = grading.score()
     tr.section(f"points ({grading.target_name})")

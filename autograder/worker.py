@@ -17,7 +17,7 @@ import traceback
 
 import numpy as np
 
-from autograder import sandbox
+from autograder import sandbox, stack
 from autograder.codec import decode, encode
 
 try:
@@ -136,8 +136,11 @@ def serve(conn, spec: dict) -> None:
     gc.freeze()  # what the forkserver imported is never scanned: its pages stay shared, not copied
     probes, confinement = _isolate(spec)
     if spec.get("audit") is not None:  # the judge's measurement: no student code in this process
-        conn.send_bytes(encode(sandbox.audit(spec["audit"], confinement)))
+        from autograder import preload  # imported by the forkserver already, or now (spawn)
+
+        conn.send_bytes(encode({**sandbox.audit(spec["audit"], confinement), "libraries": preload.error}))
         return
+    stack.dump_on_signal(spec["stack_file"])  # the judge asks where we are before it kills us
     import torch
 
     torch.set_num_threads(spec["threads"])

@@ -78,3 +78,34 @@ def test_a_worker_launch_that_loses_its_forkserver_is_tried_again_on_a_new_one()
     out = subprocess.run([sys.executable, "-c", LOSES_ITS_FORKSERVER], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
     assert out.stdout.split() == ["2", "0"], out.stdout + out.stderr[-2000:]
+
+
+NO_FORKSERVER_STARTS_A_WORKER = """
+import multiprocessing.process
+from autograder import boundary
+
+calls = []
+
+def start(self):  # every forkserver dies before it starts a worker (a broken machine, mid-run)
+    calls.append(self.name)
+    raise EOFError
+
+multiprocessing.process.BaseProcess.start = start
+folder = boundary._sandbox_folder(None, "test")
+for _ in range(3):
+    try:
+        boundary._launch(folder, None, None, name="ps5-test", audit=[])
+    except boundary.WorkersUnavailable as exc:
+        print(len(calls), exc)
+"""
+
+
+def test_a_launch_that_fails_on_a_fresh_forkserver_too_gives_up_for_the_rest_of_the_run():
+    """Two tries, then every later launch fails at once with the same line: a broken machine
+    costs the run two launches, not two per test (the run then ends as not graded)."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", NO_FORKSERVER_STARTS_A_WORKER], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    line = "2 the grading workers could not start: EOFError; this is a problem of the grading machine, not of the submission"
+    assert out.stdout.splitlines() == [line] * 3, out.stdout + out.stderr[-2000:]
