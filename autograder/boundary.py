@@ -38,11 +38,13 @@ def workers_unavailable() -> str:
     return _unavailable
 
 
-def _give_up(reason: str, whose: str = "the grading machine") -> str:
-    """Remember (once) that no worker can start, and why: the run ends as not graded."""
+def _give_up(reason: str, whose: str | None = None) -> str:
+    """Remember (once) that no worker can start, and why: the run ends as not graded. ``whose``
+    is said only where it was measured: the audit worker runs before any student code."""
     global _unavailable
-    _unavailable = _unavailable or (f"the grading workers could not start: {reason}; "
-                                    f"this is a problem of {whose}, not of the submission")
+    blame = f"; this is a problem of {whose}, not of the submission" if whose else (
+        "; nothing is graded: the cause may be the machine, or a submission that stops its workers")
+    _unavailable = _unavailable or f"the grading workers could not start: {reason}{blame}"
     return _unavailable
 
 
@@ -263,7 +265,7 @@ class Confinement:
         if self.report.get("libraries"):  # e.g. a torchvision built for another torch
             _give_up(self.report["libraries"], "the grading machine's libraries")
         elif self.report.get("failure"):
-            _give_up(self.report["failure"])
+            _give_up(self.report["failure"], "the grading machine")  # no student code had run
 
     @staticmethod
     def _measure(user) -> dict:

@@ -107,5 +107,7 @@ def test_a_launch_that_fails_on_a_fresh_forkserver_too_gives_up_for_the_rest_of_
 
     out = subprocess.run([sys.executable, "-c", NO_FORKSERVER_STARTS_A_WORKER], cwd=ROOT, capture_output=True,
                          text=True, timeout=300)
-    line = "2 the grading workers could not start: EOFError; this is a problem of the grading machine, not of the submission"
+    # mid-run, no blame is claimed: a submission (run as root) might be what kills the forkservers
+    line = ("2 the grading workers could not start: EOFError; nothing is graded: the cause may be the machine, "
+            "or a submission that stops its workers")
     assert out.stdout.splitlines() == [line] * 3, out.stdout + out.stderr[-2000:]
