@@ -30,7 +30,7 @@ class Reference:
         self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
 
     def _file(self, basename: str, suffix: str) -> Path:
-        return manifest.verified(self.folder / f"{basename}{suffix}")
+        return manifest.verified(self.folder / f"{basename}{suffix}", self.folder.parent)
 
     def load(self, basename: str) -> dict[str, np.ndarray]:
         with np.load(self._file(basename, ".npz"), allow_pickle=False) as data:
@@ -86,6 +86,7 @@ class Reference:
             checks.fail(f"{what} should be a rendered figure, got {checks.describe(rendered)}")
         scene = rendered["scene"]
         if self.regenerate:
+            self.folder.mkdir(parents=True, exist_ok=True)
             np.savez(self.folder / f"{basename}_scene.npz", **{k: np.asarray(v) for k, v in scene.items()})
         self.image(rendered["png"], basename, what=what, max_changed_share=max_changed_share,
                    scene=None if self.regenerate else scene)
@@ -210,6 +211,7 @@ class ReferenceInputs:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 np.savez(path, **{k: np.asarray(v) for k, v in produce().items()})
             # Just written when regenerating: the manifest is rewritten at the end of that run.
-            with np.load(path if self.regenerate else manifest.verified(path), allow_pickle=False) as data:
+            with np.load(path if self.regenerate else manifest.verified(path, self.folder.parent),
+                         allow_pickle=False) as data:
                 self._cache[basename] = {k: data[k] for k in data.files}
         return self._cache[basename]
