@@ -136,11 +136,11 @@ def serve(conn, spec: dict) -> None:
     """Entry point of the worker process."""
     import gc
 
+    from autograder import preload  # the problem set's libraries: the forkserver's already, or now (spawn)
+
     gc.freeze()  # what the forkserver imported is never scanned: its pages stay shared, not copied
     probes, confinement = _isolate(spec)
     if spec.get("audit") is not None:  # the judge's measurement: no student code in this process
-        from autograder import preload  # imported by the forkserver already, or now (spawn)
-
         conn.send_bytes(encode({**sandbox.audit(spec["audit"], confinement, spec.get("preload", ())),
                                 "libraries": preload.error}))
         return

@@ -7,9 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, grade, make_submission
 
-from autograder.exercises import EXERCISES
 
 
 def todo_functions(path) -> set[str]:
