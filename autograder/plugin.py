@@ -37,6 +37,8 @@ def pytest_addoption(parser):
     group.addoption("--lean", action="store_true", default=False,
                     help="compute nothing ahead: one exercise at a time (least memory and CPU; chosen "
                          "by itself under a memory limit below 1 GiB or with fewer than 2 CPUs)")
+    group.addoption("--figures", default=None, metavar="DIR",
+                    help="save every rendered figure of the submission there as <name>.png (batch grading's class view)")
 
 
 def resolve_target(value: str) -> Path:
@@ -277,8 +279,10 @@ def reference(request, ndarrays_regression, image_regression, original_datadir) 
     grading = request.config.stash.get(_GRADING, None)
     outcome = grading.outcomes.get(request.node.nodeid) if grading else None
     attach = outcome.attachments.append if outcome else (lambda attachment: None)
+    figures = request.config.getoption("figures")
     return Reference(original_datadir, ndarrays_regression, image_regression,
-                     regenerate=_regenerating(request.config), attach=attach)
+                     regenerate=_regenerating(request.config), attach=attach,
+                     figures=Path(figures) if figures and grading else None)
 
 
 def pytest_sessionfinish(session, exitstatus):
