@@ -98,6 +98,13 @@ def _links(students) -> str:
     return ", ".join(_link(s) for s in sorted(students))
 
 
+def _who(students) -> str:
+    """The students named, folded when there are more than INLINE."""
+    if len(students) <= INLINE:
+        return _links(students)
+    return f"<details><summary>{len(students)} students</summary>{_links(students)}</details>"
+
+
 def _graded(info: dict) -> bool:
     return info["row"]["status"].startswith("graded")
 
@@ -223,7 +230,7 @@ td.rate { white-space: nowrap; }
 nav a { margin-right: 1em; }
 details { margin: 0.2em 0; } summary { cursor: pointer; } summary h3 { display: inline; }
 .side { display: flex; gap: 1em; } .side > div { flex: 1; min-width: 0; }
-pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.85em; }
+pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.8em; white-space: pre-wrap; }
 mark { background: #ffd54f; }
 .tiles { display: flex; flex-wrap: wrap; gap: 0.6em; margin: 0.4em 0 1.2em; }
 .tile { display: inline-block; text-align: center; font-size: 0.8em; color: #222; text-decoration: none;
@@ -275,18 +282,23 @@ def _similar_section(similarity: dict | None) -> list[str]:
            "same code on their own.</p>"]
     if not pairs:
         return out + ["<p class='passed'>No pair reaches the threshold.</p>"]
-    out.append("<table><tr><th>students</th><th>similarity</th><th>shares of own code found in the other</th>"
-               "<th>side by side</th></tr>")
-    for p in pairs:
-        side = []
-        for f in p["files"]:
-            side.append(f"<p><b>{html.escape(f['name'])}</b></p><div class='side'>"
-                        f"<div><div class='muted'>{html.escape(p['a'])}</div><pre>{f['a']}</pre></div>"
-                        f"<div><div class='muted'>{html.escape(p['b'])}</div><pre>{f['b']}</pre></div></div>")
+    out.append("<table><tr><th>students</th><th>similarity</th><th>share of each one's own code found in the "
+               "other's</th><th></th></tr>")
+    for n, p in enumerate(pairs):
         out.append(f"<tr><td>{_link(p['a'])} &amp; {_link(p['b'])}</td><td class='num'>{p['score']:.0%}</td>"
-                   f"<td class='num'>{p['share_a']:.0%} / {p['share_b']:.0%}</td><td><details><summary>"
-                   f"{len(p['files'])} file(s), shared code marked</summary>{''.join(side)}</details></td></tr>")
-    return out + ["</table>"]
+                   f"<td class='num'>{p['share_a']:.0%} / {p['share_b']:.0%}</td>"
+                   f"<td><a href='#pair{n}'>side by side</a></td></tr>")
+    out.append("</table>")
+    for n, p in enumerate(pairs):
+        out.append(f"<details id='pair{n}'><summary>{html.escape(p['a'])} &amp; {html.escape(p['b'])}: "
+                   f"{len(p['files'])} file(s), shared code marked</summary>")
+        for f in p["files"]:
+            out.append(f"<p><b>{html.escape(f['name'])}</b></p><div class='side'>"
+                       f"<div><div class='muted'>{html.escape(p['a'])}</div><pre>{f['a']}</pre></div>"
+                       f"<div><div class='muted'>{html.escape(p['b'])}</div><pre>{f['b']}</pre></div></div>")
+        out.append("</details>")
+    return out
+
 
 
 def _points(value) -> str:
@@ -361,7 +373,7 @@ def class_page(data: dict, distribution: str, title: str) -> str:
         for m in agenda:
             tests = ", ".join(sorted(m["tests"], key=_number))
             body.append(f"<tr><td class='num'>{len(m['students'])}</td><td>{html.escape(m['mistake'])}</td>"
-                        f"<td>{m['exercise']} &middot; {html.escape(tests)}</td><td>{_links(m['students'])}</td></tr>")
+                        f"<td>{m['exercise']} &middot; {html.escape(tests)}</td><td>{_who(m['students'])}</td></tr>")
         body.append("</table>")
     else:
         body.append("<p class='passed'>No failed test named a known mistake.</p>")
@@ -375,8 +387,7 @@ def class_page(data: dict, distribution: str, title: str) -> str:
             body.append(f"<tr><th colspan='5'>Exercise {number}: {html.escape(EXERCISES[number].title)}</th></tr>")
         total = len(t["passed"]) + len(t["failed"])
         rate = len(t["passed"]) / total if total else 0.0
-        failed = _links(t["failed"]) if len(t["failed"]) <= INLINE else (
-            f"<details><summary>{len(t['failed'])} students</summary>{_links(t['failed'])}</details>")
+        failed = _who(t["failed"])
         body.append(f"<tr><td>{html.escape(t['number'])}</td>"
                     f"<td title='{html.escape(t['name'])}'>{html.escape(_title(t['name']))}</td>"
                     f"<td class='num'>{len(t['passed'])} / {total}</td><td class='rate'><span class='bar'>"

@@ -36,7 +36,7 @@ CANVAS_FOLDER = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<id>\d+)(?:_|$)")
 
 def moodle_row(row: dict) -> dict:
     match = MOODLE_FOLDER.match(row["student"])
-    feedback = "; ".join(f"exercise {n}: {row[f'ex{n}']:g} / {ex.points:g}" for n, ex in EXERCISES.items())
+    feedback = "; ".join(f"exercise {n}: {float(row[f'ex{n}']):g} / {ex.points:g}" for n, ex in EXERCISES.items())
     if not row["status"].startswith("graded"):
         feedback = f"not graded: {row['status']}"
     return {"Identifier": f"Participant {match['id']}" if match else row["student"],

@@ -27,6 +27,7 @@ from autograder.exercises import SKELETONS, SOLUTIONS, STUDENT_FILES
 NOISE = 25  # copydetect's noise threshold (k): matches shorter than 25 tokenised characters do not count
 THRESHOLD = 0.5  # calibrated in tests/test_classview.py and README, "Similar submissions"
 MIN_TOKENS = 150  # own code smaller than this (a one-line change of the model answer) is not compared
+CONTEXT = 3  # lines shown around the shared code in the side-by-side view
 
 
 def _fingerprint(path: Path, boilerplate=None):
@@ -92,7 +93,7 @@ def _marked(code: str, slices) -> str:
         import html
 
         return html.escape(code)
-    return highlight_overlap(code, slices, "<mark>", "</mark>", escape_html=True)[0]
+    return highlight_overlap(code, slices, "<mark>", "</mark>", truncate=CONTEXT, escape_html=True)[0]
 
 
 def similar_pairs(out: Path, students: list[str], threshold: float = THRESHOLD) -> tuple[list[dict], dict]:
