@@ -179,7 +179,9 @@ def grade_batch(submissions: Path, out: Path, workers: int, time_limit: float, c
         history.write_changes(out, [{"student": o["row"]["student"], "reason": o["reason"]} for o in regraded],
                               [o["change"] for o in regraded if o["change"]])
     exports.write(out, rows)
-    similarity.write(out, [o["row"]["student"] for o in outcomes])
+    students = [o["row"]["student"] for o in outcomes]
+    if any(o["action"] != "unchanged" for o in outcomes) or not similarity.is_current(out, students):
+        similarity.write(out, students)  # 500 students' fingerprints take about a minute: only when needed
     classview.build(out)
     return outcomes
 

@@ -69,7 +69,8 @@ def _title(name: str) -> str:
 
 def load(out: Path) -> dict:
     """Everything the pages show, read from OUT."""
-    rows = list(csv.DictReader(open(out / "gradebook.csv", newline="", encoding="utf-8")))
+    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     students = {}
     for row in rows:
         try:

@@ -126,6 +126,16 @@ def write(out: Path, students: list[str]) -> Path:
     return path
 
 
+def is_current(out: Path, students: list[str]) -> bool:
+    """OUT/similarity.json was made for these students with these settings (nobody graded since)."""
+    try:
+        made = json.loads((out / "similarity.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return (sorted(made.get("own_tokens", {})) == sorted(students)
+            and (made.get("threshold"), made.get("min_tokens"), made.get("noise")) == (THRESHOLD, MIN_TOKENS, NOISE))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.similarity", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="a batch grading's output folder")
