@@ -242,8 +242,10 @@ def reference(request, ndarrays_regression, image_regression, original_datadir) 
     grading = request.config.stash.get(_GRADING, None)
     outcome = grading.outcomes.get(request.node.nodeid) if grading else None
     attach = outcome.attachments.append if outcome else (lambda attachment: None)
+    figures = settings.get(request.config, "figures")
     return Reference(original_datadir, ndarrays_regression, image_regression,
-                     regenerate=_regenerating(request.config), attach=attach)
+                     regenerate=_regenerating(request.config), attach=attach,
+                     figures=Path(figures) if figures and grading else None)
 
 
 def pytest_sessionfinish(session, exitstatus):

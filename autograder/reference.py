@@ -22,12 +22,13 @@ from autograder.codec import Value
 
 class Reference:
     def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool,
-                 attach=lambda attachment: None):
+                 attach=lambda attachment: None, figures: Path | None = None):
         self.folder = folder
         self._arrays = ndarrays_regression
         self._images = image_regression
         self.regenerate = regenerate
         self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
+        self.figures = figures  # where to save the obtained pictures (--figures), or None
 
     def _file(self, basename: str, suffix: str) -> Path:
         return manifest.verified(self.folder / f"{basename}{suffix}", self.folder.parent)
@@ -108,6 +109,9 @@ class Reference:
         if self.regenerate:
             self._images.check(png, basename=basename)
             return
+        if self.figures is not None:  # a readable PNG, saved as the student's for the class view
+            self.figures.mkdir(parents=True, exist_ok=True)
+            (self.figures / f"{basename}.png").write_bytes(png)
         expected_file = self._file(basename, ".png")
         self._attach({"title": what, "panels": partial(report.image_panels, png, expected_file.read_bytes())})
         expected = Image.open(expected_file)
