@@ -1,6 +1,7 @@
 """Grade a folder of submissions: one folder or .zip per student, in parallel, into a gradebook.
 
     python -m autograder.batch SUBMISSIONS OUT [--workers N] [--time-limit SECONDS] [--call-timeout SECONDS]
+                                               [--problemset DIR]
 
 Writes OUT/gradebook.csv (student, points per exercise, total, status) and, per student,
 OUT/<student>/results.json, report.html, output.txt, the rendered figures and the graded code.
@@ -28,16 +29,17 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder import classview, exports, history, similarity
-from autograder.exercises import EXERCISES, ROOT, STUDENT_FILES
+from autograder import classview, exports, history, settings, similarity
+from autograder.problemset import ProblemSet, ProblemSetError, find
 from autograder.report import render
 
 MAX_UNPACKED = 64 * 2**20
+CALL_TIMEOUT = settings.BY_NAME["call_timeout"].default
 SHOWN = 50  # students whose changed points are printed; all are in OUT/changes.json
 MAX_CODE = 2**20  # a student file larger than this is not kept for the similarity check
 
 
-def unpack(archive: Path, into: Path) -> Path:
+def unpack(archive: Path, into: Path, student_files: list[str]) -> Path:
     """Extract a .zip safely (no absolute paths, no '..', bounded size); the folder holding the
     student files, also when the zip wraps them in one top folder."""
     with zipfile.ZipFile(archive) as z:
@@ -49,7 +51,7 @@ def unpack(archive: Path, into: Path) -> Path:
                 raise ValueError(f"unsafe path in the zip: {info.filename}")
         z.extractall(into)
     folders = [into, *(p for p in into.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts)]
-    return next((f for f in folders if any((f / n).is_file() for n in STUDENT_FILES)), into)
+    return next((f for f in folders if any((f / n).is_file() for n in student_files)), into)
 
 
 def digest(path: Path) -> str:
@@ -61,24 +63,25 @@ def digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def _save_code(folder: Path, into: Path) -> None:
+def _save_code(folder: Path, into: Path, student_files: list[str]) -> None:
     """The student files as graded (for the similarity check and its side-by-side view)."""
     into.mkdir(parents=True, exist_ok=True)
-    for name in STUDENT_FILES:
+    for name in student_files:
         path = folder / name
         if path.is_file() and path.stat().st_size <= MAX_CODE:
             shutil.copyfile(path, into / name)
 
 
-def _not_graded(out: Path, student: str, why: str) -> None:
+def _not_graded(out: Path, title: str, why: str) -> None:
     """results.json (0 points), output.txt and report.html saying why a submission was not graded."""
     (out / "results.json").write_text(json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
     if not (out / "output.txt").is_file():
         (out / "output.txt").write_text(f"not graded: {why}\n")
-    (out / "report.html").write_text(render(f"Problem set 5: {student}", [], [], note=f"Not graded: {why}"))
+    (out / "report.html").write_text(render(title, [], [], note=f"Not graded: {why}"))
 
 
-def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 60.0, grading: str = "") -> dict:
+def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float, call_timeout: float = CALL_TIMEOUT,
+              grading: str = "") -> dict:
     """Grade one submission into ``out`` unless it was graded before, from the same content with
     the same graders (``grading``: :func:`history.grading_digest`). Returns {"row": gradebook row,
     "action": "graded" | "regraded" | "unchanged", "reason", "change": :func:`history.change` or None}."""
@@ -104,16 +107,17 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
         (out / stale).unlink(missing_ok=True)
     for folder in ("figures", "code"):
         shutil.rmtree(out / folder, ignore_errors=True)
-    row = {"student": student, **{f"ex{n}": 0.0 for n in EXERCISES}, "total": 0.0, "status": ""}
-    with tempfile.TemporaryDirectory(prefix="ps5-batch-") as tmp:
+    exercises, files = problemset.exercises, problemset.student_files
+    row = {"student": student, **{f"ex{n}": 0.0 for n in exercises}, "total": 0.0, "status": ""}
+    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as tmp:
         try:
-            folder = unpack(source, Path(tmp)) if source.suffix == ".zip" else source
+            folder = unpack(source, Path(tmp), files) if source.suffix == ".zip" else source
         except (zipfile.BadZipFile, ValueError) as exc:
             row["status"] = f"unreadable zip: {exc}"
             folder = None
         if folder is not None:
-            _save_code(folder, out / "code")
-            missing = [n for n in STUDENT_FILES if not (folder / n).is_file()]
+            _save_code(folder, out / "code", files)
+            missing = [n for n in files if not (folder / n).is_file()]
             try:
                 proc = subprocess.run(
                     [sys.executable, "-m", "pytest", f"--target={folder}", f"--results-json={out / 'results.json'}",
@@ -122,7 +126,7 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
                      # one core per grading (--lean: nothing computed ahead): gradings in parallel use
                      # the cores better than one grading computing ahead; the budget ends it in time
                      "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}"],
-                    cwd=ROOT, capture_output=True, text=True, timeout=time_limit)
+                    cwd=problemset.root, capture_output=True, text=True, timeout=time_limit)
                 (out / "output.txt").write_text(proc.stdout[-100_000:] + proc.stderr[-20_000:])
                 if proc.returncode not in (0, 1):
                     row["status"] = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
@@ -135,9 +139,9 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
     if row["status"].startswith("graded") and results.is_file():
         for test in json.loads(results.read_text())["tests"]:
             row[f"ex{test['number'].split('.')[0]}"] += test["score"]
-        row["total"] = sum(row[f"ex{n}"] for n in EXERCISES)
+        row["total"] = sum(row[f"ex{n}"] for n in exercises)
     else:
-        _not_graded(out, student, row["status"])
+        _not_graded(out, f"{problemset.title}: {student}", row["status"])
     row = {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
     done.write_text(json.dumps({"digest": source_digest, "grading": grading, "row": row}))
     after = history.scores(results) or {}
@@ -146,16 +150,16 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
     return {"row": row, "action": "regraded" if before is not None else "graded", "reason": reason, "change": moved}
 
 
-def grade_batch(submissions: Path, out: Path, workers: int, time_limit: float, call_timeout: float = 60.0,
-                progress: bool = True) -> list[dict]:
+def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: int, time_limit: float,
+                call_timeout: float = CALL_TIMEOUT, progress: bool = True) -> list[dict]:
     """Grade every submission (or only what changed), then write the gradebook (the earlier one
     kept in OUT/history/), changes.json when students were graded again, and the class view."""
     sources = sorted(p for p in submissions.iterdir() if p.is_dir() or p.suffix == ".zip")
-    grading = history.grading_digest()
+    grading = history.grading_digest(problemset)
     outcomes = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, s, out / s.name.removesuffix(".zip"), time_limit, call_timeout, grading)
-                   for s in sources]
+        futures = [pool.submit(grade_one, problemset, s, out / s.name.removesuffix(".zip"), time_limit, call_timeout,
+                               grading) for s in sources]
         finished = as_completed(futures)
         if progress:
             from tqdm import tqdm
@@ -165,7 +169,7 @@ def grade_batch(submissions: Path, out: Path, workers: int, time_limit: float, c
             outcomes.append(future.result())
     outcomes.sort(key=lambda o: o["row"]["student"])
     rows = [o["row"] for o in outcomes]
-    fields = ["student", *(f"ex{n}" for n in EXERCISES), "total", "status"]
+    fields = ["student", *(f"ex{n}" for n in problemset.exercises), "total", "status"]
     gradebook = out / "gradebook.csv"
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\n")
@@ -178,11 +182,11 @@ def grade_batch(submissions: Path, out: Path, workers: int, time_limit: float, c
     if regraded:
         history.write_changes(out, [{"student": o["row"]["student"], "reason": o["reason"]} for o in regraded],
                               [o["change"] for o in regraded if o["change"]])
-    exports.write(out, rows)
+    exports.write(problemset, out, rows)
     students = [o["row"]["student"] for o in outcomes]
     if any(o["action"] != "unchanged" for o in outcomes) or not similarity.is_current(out, students):
-        similarity.write(out, students)  # 500 students' fingerprints take about a minute: only when needed
-    classview.build(out)
+        similarity.write(problemset, out, students)  # 500 students' fingerprints take about a minute: only when needed
+    classview.build(problemset, out)
     return outcomes
 
 
@@ -214,12 +218,19 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path, help="where the gradebook and the per-student results go")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: cores)")
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds per submission (default 900)")
-    parser.add_argument("--call-timeout", type=float, default=60.0, help="seconds per call into student code (default 60)")
+    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
+                        help=f"seconds per call into student code (default {CALL_TIMEOUT:g})")
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
+    try:
+        problemset = ProblemSet.load(args.problemset or find())
+    except ProblemSetError as exc:
+        parser.error(str(exc))
     args.out.mkdir(parents=True, exist_ok=True)
-    outcomes = grade_batch(args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
+    outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
     print("\n".join(summary(outcomes, args.out)))
     return 0
 

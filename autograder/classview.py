@@ -31,18 +31,9 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.exercises import EXERCISES, FIXTURES
+from autograder.problemset import ProblemSet, ProblemSetError, find
 
-# The rendered figures: (file name the grading saves, exercise, what it shows, the test grading it,
-# thumbnail width in px: big enough to tell the panels apart, small enough for 500 students)
-FIGURES = [
-    ("grid", 7, "the 2 x 5 grid of iterated max pooling and blur",
-     "test_ex7_grid.py::test_the_rendered_grid_matches_the_reference_picture", 300),
-    ("plot", 8, "the plot of p(y=1 | x), decision boundary and gradient field",
-     "test_ex8_plot.py::test_the_rendered_plot_matches_the_reference_picture", 225),
-    ("pretrained_saliency", 9, "the guided-backprop saliency of the exercise image",
-     "test_ex9_pretrained.py::test_the_saliency_plot_matches_the_reference_picture", 225),
-]
+WIDTH = 260  # px of a thumbnail: big enough to tell a figure's panels apart, small enough for 500 students
 INLINE = 6  # failing students named in the table; more are folded
 MAX_PICTURE = 4096 * 4096  # pixels; a larger "figure" is not thumbnailed
 
@@ -110,7 +101,7 @@ def _graded(info: dict) -> bool:
     return info["row"]["status"].startswith("graded")
 
 
-def distribution_png(students: dict) -> str:
+def distribution_png(students: dict, exercises: dict) -> str:
     """Histograms of the total and of every exercise's points, as one base64 PNG."""
     import matplotlib
 
@@ -119,8 +110,12 @@ def distribution_png(students: dict) -> str:
     from matplotlib.ticker import MaxNLocator
 
     graded = [i["row"] for i in students.values() if _graded(i)]
-    panels = [("total", sum(ex.points for ex in EXERCISES.values()))] + [(f"ex{n}", ex.points) for n, ex in EXERCISES.items()]
-    fig, axes = plt.subplots(2, 5, figsize=(13, 4.6))
+    panels = [("total", sum(ex.points for ex in exercises.values()))] + [(f"ex{n}", ex.points) for n, ex in exercises.items()]
+    columns = min(len(panels), 5)
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.3 * rows), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
     fig.subplots_adjust(left=0.045, right=0.99, bottom=0.07, top=0.93, wspace=0.25, hspace=0.45)  # constrained
     # layout would take three times as long
     for ax, (key, top) in zip(axes.flat, panels):
@@ -133,8 +128,8 @@ def distribution_png(students: dict) -> str:
         ax.set_xlim(0, top)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=8)
-    axes.flat[0].set_ylabel("students")
-    axes.flat[5].set_ylabel("students")
+    for row in axes:
+        row[0].set_ylabel("students")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80)
     plt.close(fig)
@@ -184,9 +179,22 @@ def thumbnail(png: Path, width: int) -> bytes | None:
 
 def thumbnails(figures: Path) -> None:
     """Thumbnails of every rendered figure in a student's figures folder (called after grading)."""
-    for name, _, _, _, width in FIGURES:
-        if (figures / f"{name}.png").is_file():
-            thumbnail(figures / f"{name}.png", width)
+    for png in sorted(figures.glob("*.png")) if figures.is_dir() else ():
+        thumbnail(png, WIDTH)
+
+
+def rendered_figures(out: Path, students: dict) -> list[dict]:
+    """The figures the class's gradings rendered, from what each grading saved beside its
+    pictures: {exercise, name, what, test}, by exercise."""
+    found = {}
+    for s in students:
+        for path in sorted((out / s / "figures").glob("*.json")):
+            try:
+                info = json.loads(path.read_text())
+                found.setdefault((int(info["exercise"]), str(info["name"])), info)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    return [found[key] for key in sorted(found)]
 
 
 class Thumbnails:
@@ -330,10 +338,10 @@ def _changes_section(changes: dict | None) -> list[str]:
     return out
 
 
-def _exercise_table(graded: dict) -> list[str]:
+def _exercise_table(graded: dict, exercises: dict) -> list[str]:
     """Per exercise: mean points, students with full marks and with none."""
     out = ["<table><tr><th>exercise</th><th></th><th>mean</th><th>full marks</th><th>no points</th></tr>"]
-    for n, ex in EXERCISES.items():
+    for n, ex in exercises.items():
         points = [float(i["row"][f"ex{n}"]) for i in graded.values()]
         mean = sum(points) / len(points) if points else 0.0
         out.append(f"<tr><td>{n}</td><td>{html.escape(ex.title)}</td><td class='num'>{mean:.1f} / {ex.points:g}</td>"
@@ -342,13 +350,13 @@ def _exercise_table(graded: dict) -> list[str]:
     return out + ["</table>"]
 
 
-def class_page(data: dict, distribution: str, title: str) -> str:
+def class_page(data: dict, distribution: str, title: str, exercises: dict) -> str:
     students = data["students"]
     graded = {s: i for s, i in students.items() if _graded(i)}
     not_graded = {s: i for s, i in students.items() if not _graded(i)}
     totals = sorted(float(i["row"]["total"]) for i in graded.values())
     median = totals[len(totals) // 2] if totals else 0.0
-    maximum = sum(ex.points for ex in EXERCISES.values())
+    maximum = sum(ex.points for ex in exercises.values())
     agenda = mistakes(students)
     pairs = (data["similarity"] or {}).get("pairs", [])
     changed = (data["changes"] or {}).get("changed", [])
@@ -365,7 +373,7 @@ def class_page(data: dict, distribution: str, title: str) -> str:
             "<h2 id='distribution'>Score distribution</h2>",
             f"<img src='data:image/png;base64,{distribution}' alt='histograms of the points per exercise' "
             "style='max-width:100%'>",
-            *_exercise_table(graded),
+            *_exercise_table(graded, exercises),
             "<h2 id='agenda'>Mistakes the class made</h2>",
             "<p>Failed tests whose message named a known mistake, counted by students, most frequent first: the "
             "agenda of the tutorial session. Failures without a named mistake are in the pass rates below.</p>"]
@@ -385,7 +393,8 @@ def class_page(data: dict, distribution: str, title: str) -> str:
         number = int(t["number"].split(".")[0])
         if number != exercise:
             exercise = number
-            body.append(f"<tr><th colspan='5'>Exercise {number}: {html.escape(EXERCISES[number].title)}</th></tr>")
+            named = exercises[number].title if number in exercises else ""
+            body.append(f"<tr><th colspan='5'>Exercise {number}: {html.escape(named)}</th></tr>")
         total = len(t["passed"]) + len(t["failed"])
         rate = len(t["passed"]) / total if total else 0.0
         failed = _who(t["failed"])
@@ -404,10 +413,10 @@ def class_page(data: dict, distribution: str, title: str) -> str:
     body += ["<h3 id='similar'>Similar submissions</h3>", *_similar_section(data["similarity"]),
              "<h3 id='changes'>Points changed by the last regrading</h3>", *_changes_section(data["changes"])]
     body += ["<h2 id='students'>Students</h2>", "<table><tr><th>student</th>"
-             + "".join(f"<th>{n}</th>" for n in EXERCISES) + "<th>total</th><th>status</th></tr>"]
+             + "".join(f"<th>{n}</th>" for n in exercises) + "<th>total</th><th>status</th></tr>"]
     for s, i in sorted(students.items()):
         r = i["row"]
-        body.append(f"<tr><td>{_link(s)}</td>" + "".join(f"<td class='num'>{float(r[f'ex{n}']):g}</td>" for n in EXERCISES)
+        body.append(f"<tr><td>{_link(s)}</td>" + "".join(f"<td class='num'>{float(r[f'ex{n}']):g}</td>" for n in exercises)
                     + f"<td class='num'><b>{float(r['total']):g}</b></td><td>{html.escape(r['status'])}</td></tr>")
     body.append("</table>")
     return _page(title, body)
@@ -433,22 +442,25 @@ def _why_none(info: dict, test_name: str) -> str:
     return "test not run" if test is None else test.get("output", "")[:160]
 
 
-def gallery_page(out: Path, data: dict, title: str) -> str:
+def gallery_page(out: Path, data: dict, title: str, fixtures: Path) -> str:
     students = data["students"]
     thumbs = Thumbnails()
     body = [f"<h1>{html.escape(title)}</h1>",
             "<p><a href='class.html'>&larr; class page</a> &middot; Every rendered figure, small: the reference first, "
             "then the students' grouped by verdict and by the mistake their exercise's tests named. A picture links "
             "to its student's report.</p>"]
-    for name, number, what, test_name, width in FIGURES:
-        body.append(f"<h2>Exercise {number}: {html.escape(what)}</h2>")
-        reference = FIXTURES / f"ex{number}" / f"{name}.png"
-        pictures = {s: out / s / "figures" / f"{name}.png" for s in students if (out / s / "figures" / f"{name}.png").is_file()}
+    figures = rendered_figures(out, students)
+    if not figures:
+        body.append("<p class='muted'>No grading of this class rendered a figure.</p>")
+    for figure in figures:
+        number, name, test_name, width = figure["exercise"], figure["name"], figure["test"], WIDTH
+        body.append(f"<h2>Exercise {number}: {html.escape(figure['what'])}</h2>")
+        reference = fixtures / f"ex{number}" / f"{name}.png"
+        saved = lambda s: out / s / "figures" / f"ex{number}_{name}.png"  # noqa: E731
+        pictures = {s: saved(s) for s in students if saved(s).is_file()}
         if not reference.is_file():
-            body.append(f"<p class='muted'>No gallery: the reference picture fixtures/ex{number}/{name}.png is absent "
-                        + ("(the pretrained weights are not on this machine; see README, 'Pretrained weights'), "
-                           if number == 9 else "")
-                        + f"and {len(pictures)} student picture(s) were rendered.</p>")
+            body.append(f"<p class='muted'>No gallery: the course provides no reference picture "
+                        f"(fixtures/ex{number}/{name}.png); {len(pictures)} student picture(s) were rendered.</p>")
             continue
         groups: dict[str, list[str]] = defaultdict(list)
         for s, info in students.items():
@@ -482,11 +494,12 @@ def gallery_page(out: Path, data: dict, title: str) -> str:
     return _page(title, body, thumbs.css())
 
 
-def build(out: Path, title: str = "Problem set 5") -> list[Path]:
+def build(problemset: ProblemSet, out: Path) -> list[Path]:
     """Write OUT/class.html and OUT/gallery.html from what batch grading left in OUT."""
-    data = load(out)
-    pages = {out / "class.html": class_page(data, distribution_png(data["students"]), f"{title}: the class"),
-             out / "gallery.html": gallery_page(out, data, f"{title}: the class's figures")}
+    data, title, exercises = load(out), problemset.title, problemset.exercises
+    pages = {out / "class.html": class_page(data, distribution_png(data["students"], exercises), f"{title}: the class",
+                                            exercises),
+             out / "gallery.html": gallery_page(out, data, f"{title}: the class's figures", problemset.fixtures)}
     for path, text in pages.items():
         path.write_text(text, encoding="utf-8")
     return list(pages)
@@ -495,10 +508,16 @@ def build(out: Path, title: str = "Problem set 5") -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.classview", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="a batch grading's output folder (holding gradebook.csv)")
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
     args = parser.parse_args(argv)
     if not (args.out / "gradebook.csv").is_file():
         parser.error(f"{args.out} holds no gradebook.csv: run python -m autograder.batch first")
-    for path in build(args.out):
+    try:
+        problemset = ProblemSet.load(args.problemset or find())
+    except ProblemSetError as exc:
+        parser.error(str(exc))
+    for path in build(problemset, args.out):
         print(f"{path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0
 

@@ -11,24 +11,31 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import shutil
 from importlib import metadata
 from pathlib import Path
 
-from autograder.exercises import FIXTURES, GRADERS, ROOT, SKELETONS
+from autograder.problemset import ProblemSet
 
-LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pillow", "pytest", "pytest-regressions")
+FRAMEWORK = Path(__file__).resolve().parent
 
 
-def grading_digest() -> str:
-    """SHA-256 of everything that decides a grade apart from the submission itself."""
+def grading_digest(problemset: ProblemSet) -> str:
+    """SHA-256 of everything that decides a grade apart from the submission itself: the framework,
+    the problem set's files that grade (problemset.toml, pytest.ini, conftest.py, graders,
+    reference data, provided files) and the versions of the libraries the checks run on."""
+    from autograder.release import framework_dependencies
+
     h = hashlib.sha256()
-    folders = [ROOT / "autograder", GRADERS, FIXTURES, SKELETONS]
-    files = [ROOT / "conftest.py", *(p for f in folders for p in sorted(f.rglob("*"))
-                                     if p.is_file() and "__pycache__" not in p.parts)]
-    for path in files:
-        h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in LIBRARIES:
+    for top, folders, files in ((FRAMEWORK.parent, [FRAMEWORK], []),
+                                (problemset.root, [problemset.graders, problemset.fixtures, problemset.skeletons],
+                                 [problemset.root / name for name in ("problemset.toml", "pytest.ini", "conftest.py")])):
+        paths = [*files, *(p for f in folders for p in sorted(f.rglob("*")))]
+        for path in (p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+            h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for requirement in [*framework_dependencies(), *problemset.dependencies]:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
         try:
             h.update(f"{name}=={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:

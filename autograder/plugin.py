@@ -245,7 +245,7 @@ def reference(request, ndarrays_regression, image_regression, original_datadir) 
     figures = settings.get(request.config, "figures")
     return Reference(original_datadir, ndarrays_regression, image_regression,
                      regenerate=_regenerating(request.config), attach=attach,
-                     figures=Path(figures) if figures and grading else None)
+                     figures=Path(figures) if figures and grading else None, test=outcome.name if outcome else "")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -10,6 +10,7 @@ A reference file is never created from a student's output; a missing one is hand
 from __future__ import annotations
 
 import io
+import json
 from functools import partial
 from pathlib import Path
 
@@ -22,13 +23,14 @@ from autograder.codec import Value
 
 class Reference:
     def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool,
-                 attach=lambda attachment: None, figures: Path | None = None):
+                 attach=lambda attachment: None, figures: Path | None = None, test: str = ""):
         self.folder = folder
         self._arrays = ndarrays_regression
         self._images = image_regression
         self.regenerate = regenerate
         self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
         self.figures = figures  # where to save the obtained pictures (--figures), or None
+        self.test = test  # the test this object serves, named beside a saved picture
 
     def _file(self, basename: str, suffix: str) -> Path:
         return manifest.verified(self.folder / f"{basename}{suffix}", self.folder.parent)
@@ -111,7 +113,11 @@ class Reference:
             return
         if self.figures is not None:  # a readable PNG, saved as the student's for the class view
             self.figures.mkdir(parents=True, exist_ok=True)
-            (self.figures / f"{basename}.png").write_bytes(png)
+            saved = self.figures / f"{self.folder.name}_{basename}"  # e.g. ex7_grid.png, and what it is
+            saved.with_suffix(".png").write_bytes(png)
+            saved.with_suffix(".json").write_text(json.dumps({
+                "exercise": int(self.folder.name.removeprefix("ex")), "name": basename, "what": what,
+                "test": self.test}))
         expected_file = self._file(basename, ".png")
         self._attach({"title": what, "panels": partial(report.image_panels, png, expected_file.read_bytes())})
         expected = Image.open(expected_file)

@@ -22,7 +22,7 @@ import sys
 from itertools import combinations
 from pathlib import Path
 
-from autograder.exercises import SKELETONS, SOLUTIONS, STUDENT_FILES
+from autograder.problemset import ProblemSet, ProblemSetError, find
 
 NOISE = 25  # copydetect's noise threshold (k): matches shorter than 25 tokenised characters do not count
 THRESHOLD = 0.5  # calibrated in tests/test_classview.py and README, "Similar submissions"
@@ -36,14 +36,15 @@ def _fingerprint(path: Path, boilerplate=None):
     return CodeFingerprint(str(path), NOISE, 1, boilerplate=boilerplate, encoding="utf-8", language="python")
 
 
-def boilerplate() -> dict[str, list[int]]:
+def boilerplate(problemset: ProblemSet) -> dict[str, list[int]]:
     """Per student file, the fingerprints of the given code (skeleton and reference solution)."""
-    return {name: sorted({h for folder in (SKELETONS, SOLUTIONS) if (folder / name).is_file()
-                          for h in _fingerprint(folder / name).hashes}) for name in STUDENT_FILES}
+    folders = (problemset.skeletons, problemset.solutions)
+    return {name: sorted({h for folder in folders if (folder / name).is_file()
+                          for h in _fingerprint(folder / name).hashes}) for name in problemset.student_files}
 
 
 def fingerprints(code: Path, given: dict[str, list[int]]) -> dict:
-    """A student's files (those of STUDENT_FILES in ``code``) as copydetect fingerprints."""
+    """A student's files (the student files, the keys of ``given``, in ``code``) as copydetect fingerprints."""
     prints = {}
     for name in STUDENT_FILES:
         path = code / name
@@ -96,10 +97,11 @@ def _marked(code: str, slices) -> str:
     return highlight_overlap(code, slices, "<mark>", "</mark>", truncate=CONTEXT, escape_html=True)[0]
 
 
-def similar_pairs(out: Path, students: list[str], threshold: float = THRESHOLD) -> tuple[list[dict], dict]:
+def similar_pairs(problemset: ProblemSet, out: Path, students: list[str],
+                  threshold: float = THRESHOLD) -> tuple[list[dict], dict]:
     """Every pair of students at or above ``threshold``, highest first, and per student the
     amount of own code (tokens outside the given code)."""
-    given = boilerplate()
+    given = boilerplate(problemset)
     prints = {s: fingerprints(out / s / "code", given) for s in students}
     pairs = []
     for a, b in combinations(students, 2):
@@ -117,9 +119,9 @@ def similar_pairs(out: Path, students: list[str], threshold: float = THRESHOLD) 
     return pairs, {s: own_tokens(p) for s, p in prints.items()}
 
 
-def write(out: Path, students: list[str]) -> Path:
+def write(problemset: ProblemSet, out: Path, students: list[str]) -> Path:
     """OUT/similarity.json: the pairs to look at twice, the threshold, each student's own code."""
-    pairs, own = similar_pairs(out, students)
+    pairs, own = similar_pairs(problemset, out, students)
     path = out / "similarity.json"
     path.write_text(json.dumps({"threshold": THRESHOLD, "min_tokens": MIN_TOKENS, "noise": NOISE,
                                 "own_tokens": own, "pairs": pairs}, indent=1))
@@ -139,11 +141,17 @@ def is_current(out: Path, students: list[str]) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.similarity", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="a batch grading's output folder")
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
     args = parser.parse_args(argv)
     if not args.out.is_dir():
         parser.error(f"{args.out} is not a folder")
+    try:
+        problemset = ProblemSet.load(args.problemset or find())
+    except ProblemSetError as exc:
+        parser.error(str(exc))
     students = sorted(p.name for p in args.out.iterdir() if (p / "done.json").is_file())
-    path = write(args.out, students)
+    path = write(problemset, args.out, students)
     print(f"{len(json.loads(path.read_text())['pairs'])} similar pairs: {path}")
     return 0
 

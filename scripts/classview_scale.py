@@ -26,9 +26,12 @@ from pathlib import Path
 
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 from autograder import classview  # noqa: E402
-from autograder.exercises import EXERCISES  # noqa: E402
+from autograder.problemset import ProblemSet  # noqa: E402
+
+EXERCISES = ProblemSet.load(ROOT).exercises  # problem set 5's, whose batch output is synthesized
 
 
 def synthesize(real: Path, into: Path, students: int, distinct: bool, seed: int = 0) -> None:
@@ -81,7 +84,8 @@ def synthesize(real: Path, into: Path, students: int, distinct: bool, seed: int 
 
 def build(folder: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.classview", str(folder)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "autograder.classview", str(folder)], check=True, capture_output=True,
+                   cwd=ROOT)
     return time.perf_counter() - start
 
 
