@@ -162,6 +162,9 @@ class Package:
 
 def _manifest_of(files: dict[str, Path]) -> str:
     """fixtures/MANIFEST.sha256 restricted to the reference files that ship."""
+    if "fixtures/MANIFEST.sha256" not in files:
+        raise ReleaseError("fixtures/MANIFEST.sha256 is not committed: make the reference data with "
+                           "pytest --target=solutions --regen-all, and commit it")
     lines = files["fixtures/MANIFEST.sha256"].read_text().splitlines()
     return "".join(f"{line}\n" for line in lines if f"fixtures/{line.partition('  ')[2]}" in files)
 

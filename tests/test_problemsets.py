@@ -1,7 +1,9 @@
 """A framework for the whole course: problem set 6 (ps6/), unlike problem set 5, is graded by the
 same framework from its own files; a new problem set or exercise starts with one command; nothing
 in autograder/ names a problem set; the README's tables are problem set 5's data."""
+import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,11 +18,17 @@ from test_corpus import apply
 from autograder.problemset import ProblemSet
 
 PS6 = ProblemSet.load(ROOT / "ps6")
-sys.path.insert(0, str(PS6.root / "tests"))
-from corpus import BUGS as PS6_BUGS, VARIANTS as PS6_VARIANTS  # noqa: E402  (ps6/tests/corpus.py)
 
-sys.path.remove(str(PS6.root / "tests"))
-sys.modules.pop("corpus", None)  # problem set 5's corpus package keeps the name
+
+def _ps6_corpus():
+    """ps6/tests/corpus.py, loaded by its path (problem set 5's corpus package has the name)."""
+    spec = importlib.util.spec_from_file_location("ps6_corpus", PS6.root / "tests" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BUGS, module.VARIANTS
+
+
+PS6_BUGS, PS6_VARIANTS = _ps6_corpus()
 
 
 def grade_ps6(target, tmp_path, *args):
@@ -83,14 +91,14 @@ def test_problem_set_6s_packages_build_and_grade(tmp_path):
     """Its student package, unpacked, grades the skeletons; its Gradescope zip's run_autograder
     grades the solutions at full marks (this test run's venv standing in for setup.sh's)."""
     copy = tmp_path / "repository"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__",
-                                                               "*.egg-info", "tests", "fixtures", "solutions"))
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__", "*.egg-info"))
     for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=ci", "-c", "user.email=ci@localhost",
                                                      "commit", "-q", "-m", "problem set 6"]):
         subprocess.run(["git", "-C", str(copy), *command], check=True, capture_output=True)
     for kind in ("student", "gradescope"):
         built = subprocess.run([sys.executable, "-m", "autograder.release", kind, str(tmp_path / f"{kind}.zip")],
-                               cwd=copy / "ps6", capture_output=True, text=True, timeout=300)
+                               cwd=copy / "ps6", capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "PYTHONPATH": str(copy)})  # the clone's framework, as installed there
         assert built.returncode == 0, built.stderr
     student = tmp_path / "student"
     zipfile.ZipFile(tmp_path / "student.zip").extractall(student)
