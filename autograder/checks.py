@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pytest
 
+from autograder import mistakes
 from autograder.codec import Opaque, Value
 
 # A hint: (test, message). test(obtained, expected) is True when the obtained array looks like a
@@ -19,16 +20,20 @@ Hint = tuple[Callable[[np.ndarray, "np.ndarray | None"], bool], str]
 
 
 def fail(message: str, value=None, hints: Iterable[Hint] = (), expected=None):
-    """Fail the test with one line; the first hint whose test matches ``value`` is appended."""
+    """Fail the test with one line, naming the mistake ``value`` looks like: the first of the
+    grader's ``hints`` that matches, else what :func:`autograder.mistakes.diagnose` finds."""
     __tracebackhide__ = True
-    for matches, hint in hints:
-        try:
-            if isinstance(value, np.ndarray) and matches(np.asarray(value), expected):
-                message += f". Hint: {hint}"
-                break
-        except Exception:  # noqa: BLE001 - a hint that does not apply is no hint
-            pass
-    pytest.fail(message, pytrace=False)
+    hint = None
+    if isinstance(value, np.ndarray):
+        for matches, text in hints:
+            try:
+                if matches(np.asarray(value), expected):
+                    hint = text
+                    break
+            except Exception:  # noqa: BLE001 - a hint that does not apply is no hint
+                pass
+        hint = hint or mistakes.diagnose(value, expected)
+    pytest.fail(message + (f". Hint: {hint}" if hint else ""), pytrace=False)
 
 
 def describe(value) -> str:

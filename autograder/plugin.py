@@ -116,6 +116,9 @@ def pytest_collection_modifyitems(session, config, items):
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
                                                 weight=float(marker.args[0]) if marker else 1.0,
                                                 visibility="hidden" if item.get_closest_marker("hidden") else "visible")
+    from autograder import mistakes
+
+    mistakes.load(grading.problemset.graders, grading.order)  # graders/ex<N>_mistakes.py: numpy, in the judge
     gc.freeze()  # pytest's and the graders' objects live all run: the per-exercise collections skip them
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder import sandbox
+from autograder.codec import Value
+from autograder.mistakes import Call
 from autograder.problemset import Exercise, ProblemSet
 from autograder.session import WorkerSession
 from autograder.shared import SharedResults
@@ -30,8 +32,9 @@ class Student:
             raise AttributeError(name)
 
         def call(*args, seed: int = 0, **kwargs):
-            return self._request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
-                                  "seed": seed}, label=name)
+            result = self._request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
+                                    "seed": seed}, label=name)
+            return _remember(result, Call(name, args, kwargs))
 
         call.__name__ = name
         return call
@@ -106,3 +109,15 @@ class Student:
     @staticmethod
     def _key(probe, args, kwargs) -> tuple:
         return probe.__code__.co_filename, probe.__name__, repr(args), repr(sorted(kwargs.items()))
+
+
+def _remember(result, call: Call):
+    """Mark the arrays of a call's result with the call (a tuple's parts with their place), so that
+    a failed check can ask what known mistakes of the function would have returned."""
+    if isinstance(result, Value):
+        result.call = call
+    elif isinstance(result, (tuple, list)):
+        for i, part in enumerate(result):
+            if isinstance(part, Value):
+                part.call = Call(call.function, call.args, call.kwargs, i)
+    return result

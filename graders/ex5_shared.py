@@ -50,7 +50,8 @@ def layer_output(transformer_layer, d, h, ff, state, x, mask):
         return {"out": layer(x) if mask is None else layer(x, mask)}
 
 
-def numpy_layer(state, x, n_heads, mask=None, *, scale=True, fill=-np.inf, post_ln=True):
+def numpy_layer(state, x, n_heads, mask=None, *, scale=True, fill=-np.inf, post_ln=True, transpose_heads=True,
+                softmax_axis=-1, second_residual=True, ln_after_first_residual_only=False):
     """The corrected layer in float64 numpy, with switches for known mistakes (for hints only)."""
     w = {k: v.astype(np.float64) for k, v in state.items()}
     x = x.astype(np.float64)
@@ -63,19 +64,25 @@ def numpy_layer(state, x, n_heads, mask=None, *, scale=True, fill=-np.inf, post_
 
     def attention(h):
         q, k, v = (h @ w[f"W_{n}.weight"].T for n in "qkv")
-        q, k, v = (a.reshape(b, t, n_heads, dh).transpose(0, 2, 1, 3) for a in (q, k, v))
+        if transpose_heads:
+            q, k, v = (a.reshape(b, t, n_heads, dh).transpose(0, 2, 1, 3) for a in (q, k, v))
+        else:  # split by a plain view: [B, T, D] read as [B, n_heads, T, d_head]
+            q, k, v = (a.reshape(b, n_heads, t, dh) for a in (q, k, v))
         s = q @ k.transpose(0, 1, 3, 2) / (np.sqrt(dh) if scale else 1.0)
         if mask is not None:
             s = np.where(np.broadcast_to(mask, s.shape) == 0, fill, s)
-        a = np.exp(s - s.max(-1, keepdims=True))
-        a = a / a.sum(-1, keepdims=True)
+        a = np.exp(s - s.max(softmax_axis, keepdims=True))
+        a = a / a.sum(softmax_axis, keepdims=True)
         return (a @ v).transpose(0, 2, 1, 3).reshape(b, t, d) @ w["W_o.weight"].T + w["W_o.bias"]
 
     def ff(h):
         return np.maximum(h @ w["ff1.weight"].T + w["ff1.bias"], 0) @ w["ff2.weight"].T + w["ff2.bias"]
 
+    if ln_after_first_residual_only:  # ln1 after the first residual, ln2 before the feed-forward
+        x = ln(x + attention(x), "ln1")
+        return x + ff(ln(x, "ln2"))
     if post_ln:
         x = ln(x + attention(x), "ln1")
-        return ln(x + ff(x), "ln2")
+        return ln((x if second_residual else 0) + ff(x), "ln2")
     x = x + attention(ln(x, "ln1"))
     return x + ff(ln(x, "ln2"))

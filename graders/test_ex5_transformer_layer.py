@@ -35,7 +35,7 @@ def test_the_parameters_have_the_apis_names_and_shapes(student, d, h, ff):
 def test_the_output_matches_the_reference(student, reference, d, h, ff, mask_name):
     out = run(student, d, h, ff, mask_name)
     state, x, mask = weights(d, ff), inputs(d), MASKS[mask_name]
-    variant = lambda **kw: numpy_layer(state, x, h, mask, **kw)  # noqa: E731
+    variant = lambda **kw: numpy_layer(state, x, h, **{"mask": mask, **kw})  # noqa: E731
     hints = [
         (lambda o, ref: np.allclose(o, variant(scale=False), atol=1e-4), "the attention scores were not scaled by 1/sqrt(d_head)"),
         (lambda o, ref: mask is not None and np.allclose(o, variant(fill=0.0), atol=1e-4),
@@ -43,6 +43,14 @@ def test_the_output_matches_the_reference(student, reference, d, h, ff, mask_nam
         (lambda o, ref: mask is not None and np.allclose(o, variant(mask=None), atol=1e-4), "the mask was ignored"),
         (lambda o, ref: np.allclose(o, variant(post_ln=False), atol=1e-4),
          "this is the pre-LN order; the API asks for x = ln1(x + attention), x = ln2(x + ff)"),
+        (lambda o, ref: np.allclose(o, variant(ln_after_first_residual_only=True), atol=1e-4),
+         "the second LayerNorm is applied before the feed-forward; post-LN: x = ln2(x + ff2(relu(ff1(x))))"),
+        (lambda o, ref: h > 1 and np.allclose(o, variant(transpose_heads=False), atol=1e-4),
+         "the heads were split by a view alone: view as [B, T, n_heads, d_head], then transpose(1, 2)"),
+        (lambda o, ref: np.allclose(o, variant(softmax_axis=-2), atol=1e-4),
+         "the softmax ran over the queries; normalise over the keys (the last dimension)"),
+        (lambda o, ref: np.allclose(o, variant(second_residual=False), atol=1e-4),
+         "the second residual connection is missing: x = ln2(x + ff2(relu(ff1(x))))"),
     ]
     # float32 against the float32 reference: measured <= 1e-6 for correct variants
     # (F.scaled_dot_product_attention, a boolean or additive mask).

@@ -51,6 +51,11 @@ def student_gradients(out, grid):
 @pytest.mark.parametrize("grid", GRIDS)
 def test_gradients_match_the_reference(student, reference, reference_inputs, grid):
     what, GX, GY, hints = student_gradients(gradients(student, reference_inputs, grid), grid)
+    if not reference.regenerate:  # a known mistake that only the pair shows
+        expected = reference.load(f"gradients_{grid}")
+        if not np.allclose(GX, expected["GX"], atol=1e-5) and np.allclose(GX, expected["GY"], atol=1e-5, rtol=1e-4) \
+                and np.allclose(GY, expected["GX"], atol=1e-5, rtol=1e-4):
+            checks.fail(f"{what}: GX and GY are swapped: GX is the derivative along x (the first coordinate)")
     reference.arrays({"GX": GX, "GY": GY}, f"gradients_{grid}", what=what, atol=1e-5, rtol=1e-4, hints=hints, dtype="floating")
 
 

@@ -16,6 +16,8 @@ P_HINTS = [
     (lambda P, ref: np.allclose(P, ref.T, atol=1e-4), "P is transposed with respect to XX and YY"),
     (lambda P, ref: abs(P.sum() - 1) < 1e-3 or abs(P.sum() - P.shape[0]) < 1e-3,
      "the softmax ran over the wrong dimension: normalise over the two classes"),
+    (lambda P, ref: np.allclose(P, np.log(ref), atol=1e-4),
+     "these are log-probabilities (log_softmax); P is the probability itself (softmax)"),
 ]
 
 

@@ -52,7 +52,8 @@ def guided_gradients(guided_backprop, x, targets):
 
 @in_worker
 def wrong_gradients(guided_backprop, x, target_class):
-    """The framework's gradients of two known wrong objectives (computed only for hints)."""
+    """The framework's gradients of known mistakes (computed only for hints): the softmax and the
+    argmax class backpropagated, and the model in training mode."""
     import torch
 
     model, target = seeded_resnet50(guided=True), 243 if target_class is None else target_class
@@ -61,6 +62,9 @@ def wrong_gradients(guided_backprop, x, target_class):
                             "argmax": lambda s: s[:, s.argmax(dim=1)].sum()}.items():
         leaf = x.clone().requires_grad_(True)
         (wrong[name],) = torch.autograd.grad(objective(model(leaf)), leaf)
+    model.train()  # batch norm on the batch's own statistics
+    leaf = x.clone().requires_grad_(True)
+    (wrong["train"],) = torch.autograd.grad(model(leaf)[:, target].sum(), leaf)
     return wrong
 
 
@@ -93,6 +97,8 @@ def test_the_guided_gradient_matches_the_reference(student, reference, target_cl
          "this is the gradient of the softmax probability; backpropagate the raw score (logit)"),
         (lambda g, ref: np.allclose(g, wrong()["argmax"], rtol=1e-3, atol=1e-3 * np.abs(g).max()),
          "this is the gradient of the predicted (argmax) class, not of target_class"),
+        (lambda g, ref: np.allclose(g, wrong()["train"], rtol=1e-3, atol=1e-3 * np.abs(g).max()),
+         "the model ran in training mode (batch norm on the batch's statistics): leave it in eval mode"),
     ]
     checks.array(out["first"], what, shape=(1, 3, SIZE, SIZE), kinds=("torch.Tensor",))
     # The gradient's scale depends on the random network: errors are measured against its largest

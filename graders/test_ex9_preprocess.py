@@ -1,7 +1,8 @@
 """Exercise 9.2: preprocess_image resizes the shorter side to 256, centre-crops 224 and normalises."""
 import numpy as np
 import pytest
-from ex9_shared import picture, squashed
+from ex9_shared import picture, resized, squashed
+from PIL import Image
 
 from autograder import checks, in_worker
 
@@ -28,6 +29,8 @@ def test_the_network_input_matches_the_reference(student, reference, kind):
         (lambda x, ref: np.abs(x - squash).mean() < 0.05,
          "the picture was squashed to 224 x 224: resize the shorter side to 256, then centre-crop"),
         (lambda x, ref: x.shape == (3, 224, 224), "add the batch dimension: [1, 3, 224, 224]"),
+        (lambda x, ref: np.abs(x - resized(data, Image.Resampling.BICUBIC)).max() < 0.05,
+         "the picture was resized with bicubic interpolation; Resize's default is bilinear"),
     ]
     checks.array(out, what, shape=(1, 3, 224, 224), kinds=("torch.Tensor",), hints=hints)
     # Correct resizes of other libraries (the weights' transforms() on a uint8 tensor,

@@ -148,6 +148,10 @@ def pytest_terminal_summary(terminalreporter):
     rows = [table[k] for k in table if isinstance(k, int)]
     tr.write_line(f"{'total':>8}  {sum(r['caught'] for r in rows):>13} / {sum(r['planted'] for r in rows):<6}  "
                   f"{sum(r['passed'] for r in rows):>16} / {sum(r['variants'] for r in rows):<7}")
+    if "named" in table:
+        count, total, unnamed = table["named"]
+        tr.write_line(f"planted bugs whose failure names the mistake: {count} / {total} ({count / total:.0%})"
+                      + (f"; not named, with a reason (corpus.UNNAMED): {', '.join(unnamed)}" if unnamed else ""))
     uncovered = table.get("uncovered")
     if uncovered is not None:
         tr.write_line(f"grader tests no planted bug fails (only the skeletons do): {len(uncovered)}")

@@ -21,6 +21,14 @@ BUGS = {
     "image kept in colour": (F, [('Image.open(path).convert("L")', 'Image.open(path).convert("RGB")'),
                                  ("torch.from_numpy(gray)[None, None]", "torch.from_numpy(gray).mean(-1)[None, None]")]),
     "numpy image still a tensor": (F, [("return x[0, 0].detach().cpu().numpy()", "return x[0, 0]")]),
+    # realistic mistakes named in issue 22
+    "padding fixed at 1": (F, [("x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",
+                                "x = F.max_pool2d(x, kernel_size=k, stride=1, padding=1)")]),
+    "one iteration too few": (F, [("    for _ in range(iters):\n        x = F.max_pool2d",
+                                   "    for _ in range(1, iters):\n        x = F.max_pool2d")]),
+    "kernel not centred": (F, [("offsets = torch.arange(k, dtype=torch.float32) - k // 2",
+                                "offsets = torch.arange(k, dtype=torch.float32)")]),
+    "factor 2 missing in the Gaussian": (F, [("(2 * sigma**2)", "(sigma**2)")]),
 }
 
 VARIANTS = {

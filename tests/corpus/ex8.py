@@ -10,6 +10,8 @@ BUGS = {
     "accuracy as a percentage": (F, [(".float().mean().item()", ".float().mean().item() * 100")]),
     "softmax over the points": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = torch.softmax(model(grid), dim=0)")]),
     "probability of class 0": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 0].reshape(steps, steps)")]),
+    "log_softmax instead of softmax": (F, [("probs = torch.softmax(model(grid), dim=1)",
+                                            "probs = torch.log_softmax(model(grid), dim=1)")]),
     "P transposed against XX, YY": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 1].reshape(steps, steps).T")]),
     "grid without its last value": (F, [(GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n",
                                          GRID_DOC + "    xs = torch.arange(steps) * (x_max - x_min) / steps + x_min\n")]),

@@ -9,6 +9,7 @@ BUGS = {
     1: {
         "flipped filter": (TC, [("A[i, i * stride:i * stride + k] = w", "A[i, i * stride:i * stride + k] = w.flip(0)")]),
         "wrong number of rows": (TC, [("rows = (n - k) // stride + 1", "rows = (n - k) // stride")]),
+        "stride ignored in the rows": (TC, [("A[i, i * stride:i * stride + k] = w", "A[i, i:i + k] = w")]),
         "conv_transpose1d's length": (TC, [("    return strided_conv_matrix(w, n, stride).T @ z",
                                             "    return (strided_conv_matrix(w, n, stride).T @ z)[: (len(z) - 1) * stride + len(w)]")]),
     },
@@ -16,6 +17,10 @@ BUGS = {
         "T multiplied instead of divided": (ST, [("scaled = z / T", "scaled = z * T")]),
         "unstable softmax": (ST, [("    scaled = scaled - scaled.max(dim=-1, keepdim=True).values\n", "")]),
         "normalised over the first dimension": (ST, [("e / e.sum(dim=-1, keepdim=True)", "e / e.sum(dim=0, keepdim=True)")]),
+        "temperature cancels out": (ST, [("    scaled = z / T\n", "    scaled = z\n"),
+                                         ("    e = torch.exp(scaled)\n", "    e = torch.exp(scaled) / T\n")]),
+        "log of the softmax": (ST, [("    return e / e.sum(dim=-1, keepdim=True)",
+                                     "    return torch.log(e / e.sum(dim=-1, keepdim=True))")]),
     },
     4: {
         "block instead of interleaved encodings": (PE, [(
@@ -23,6 +28,7 @@ BUGS = {
             "torch.cat([torch.sin(angles), torch.cos(angles)], dim=-1)")]),
         "cosine before sine": (PE, [("[torch.sin(angles), torch.cos(angles)]", "[torch.cos(angles), torch.sin(angles)]")]),
         "attention not scaled": (PE, [(" / math.sqrt(X.shape[1])", "")]),
+        "attention scaled by d": (PE, [(" / math.sqrt(X.shape[1])", " / X.shape[1]")]),
         "softmax over the queries": (PE, [("return torch.softmax(scores, dim=-1)", "return torch.softmax(scores, dim=0)")]),
         "cosine from the sine by Pythagoras": (PE, [("[torch.sin(angles), torch.cos(angles)]",
                                                      "[torch.sin(angles), torch.sqrt(1 - torch.sin(angles) ** 2)]")]),

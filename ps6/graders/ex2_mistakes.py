@@ -1,0 +1,34 @@
+"""Exercise 2's known mistakes: what kmeans.py's functions return when written with them (numpy,
+in the judge, on the arguments of the student's call)."""
+import numpy as np
+from ps6_shared import lloyd
+
+from autograder.mistakes import mistake
+
+
+@mistake("assign", "these are the farthest centroids: argmin, not argmax")
+def farthest(X, centroids):
+    return ((X[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=-1).argmax(axis=1)
+
+
+@mistake("kmeans", "one iteration too many: range(iters) runs the loop iters times")
+def one_iteration_too_many(X, centroids, iters=10):
+    return lloyd(X, centroids, iters + 1)
+
+
+@mistake("kmeans", "one iteration too few: range(iters) runs the loop iters times")
+def one_iteration_too_few(X, centroids, iters=10):
+    return lloyd(X, centroids, iters - 1) if iters > 0 else None
+
+
+@mistake("kmeans", "the centroids moved before the points were assigned: assign first, then update")
+def update_first(X, centroids, iters=10):
+    """Each iteration updates from the previous assignment, then assigns: one update behind."""
+    centroids = np.array(centroids, dtype=np.float64)
+    labels = ((X[:, None] - centroids[None]) ** 2).sum(-1).argmin(1)
+    for _ in range(iters):
+        for j in range(len(centroids)):
+            if np.any(labels == j):
+                centroids[j] = X[labels == j].mean(axis=0)
+        labels = ((X[:, None] - centroids[None]) ** 2).sum(-1).argmin(1)
+    return centroids, labels
