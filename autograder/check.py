@@ -2,8 +2,9 @@
 
     python -m autograder.check
 
-Prints the machine (CPU kernels, library versions), the reference's points and how the workers
-are confined, and exits 0 only when the reference gets full marks. The Gradescope image runs it
+Prints the machine (CPU kernels, library versions), the reference's points, how the workers
+are confined and which checks are not graded here (their reference data or the pretrained weights
+are missing), and exits 0 only when the reference gets full marks on every graded check. The Gradescope image runs it
 when it is built, so a broken image fails then, not when students submit.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder.exercises import EXERCISES, ROOT
+from autograder.manifest import NOT_PROVIDED
 
 LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pillow", "pytest", "pytest-regressions")
 
@@ -55,6 +57,13 @@ def main(argv=None) -> int:
     possible = sum(ex.points for ex in EXERCISES.values())
     failed = [t for t in data["tests"] if t["status"] != "passed"]
     print(data.get("output", ""))
+    not_graded = data.get("extra_data", {}).get("not_graded", [])
+    missing = [t for t in not_graded if t["reason"].startswith(NOT_PROVIDED)]
+    if missing:
+        print(f"missing reference data: {len(missing)} check(s) are not graded, at no cost to students, until "
+              "the course provides it (pytest --target=solutions --regen-all, see README):")
+    for test in not_graded:
+        print(f"  not graded {test['number']} {test['name']}: {test['reason']}")
     for test in failed:
         print(f"  failed {test['number']} {test['name']}: {test['output']}")
     if failed or abs(data["score"] - possible) > 1e-6:

@@ -320,8 +320,11 @@ def write_results_json(grading: Grading, path: Path) -> None:
     } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
     from autograder.boundary import sandbox_description
 
+    not_graded = [{"name": o.name, "number": o.number, "reason": o.message}
+                  for o in grading.outcomes.values() if o.passed is None]
     _write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4),
-                             "output": f"sandbox: {sandbox_description()}", "tests": tests}, indent=2))
+                             "output": f"sandbox: {sandbox_description()}", "tests": tests,
+                             "extra_data": {"not_graded": not_graded}}, indent=2))
 
 
 def write_report(grading: Grading, rows: list[dict], path: Path) -> None:

@@ -1,26 +1,44 @@
-"""Build what a course hands out: the student package and the Gradescope autograder.
+"""Build what a course hands out, from the project's committed files only.
 
     python -m autograder.release student OUT.zip      # what students get
     python -m autograder.release gradescope OUT.zip   # Gradescope's autograder zip
+    python -m autograder.release classroom50 OUT.zip  # a Classroom 50 autograder bundle
 
-The student package holds the skeletons (student files and provided files), the public graders
-and their reference data, the framework, conftest.py, pyproject.toml, a student README and a
-GitHub Classroom workflow; never the solutions or hidden graders. Hidden graders are the files
-named ``graders/test_ex<N>_hidden_*.py``; their reference data is ``fixtures/ex<N>/hidden_*``.
-The Gradescope zip holds everything the autograder needs (hidden graders included, solutions
-not), with setup.sh and run_autograder.
+- The student package: the skeletons (student and provided files), the public graders and their
+  reference data, the framework without the tutors' tools, conftest.py, pyproject.toml, a student
+  README and a GitHub Actions workflow. No solutions, no hidden graders or their data.
+- The Gradescope zip: everything the autograder needs (hidden graders included), setup.sh and
+  run_autograder, and the reference solutions for setup.sh's self-check (it deletes them before
+  any submission is graded).
+- The Classroom 50 bundle: what Gradescope's zip holds but the solutions, with ``autograder.py``,
+  which Classroom 50's runner calls in the student's checkout; it grades the checkout's
+  ``skeletons/`` with the bundle's own framework and graders and writes ``result.json``.
+
+Hidden graders are the files named ``graders/test_ex<N>_hidden_*.py``; their reference data is
+``fixtures/ex<N>/hidden_*``. Templates of the added files are in ``autograder/templates/``.
+A package is built from what git has committed: a changed or untracked file under a shipped
+folder is refused with one line naming it, so a tutor's filled-in skeleton never ships.
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 from autograder.exercises import ROOT
 
-FRAMEWORK = ["autograder/*.py", "conftest.py", "pyproject.toml", "skeletons/*", "graders/*.py",
-             "fixtures/MANIFEST.sha256", "fixtures/ex*/*"]
+SHIPPED = ["autograder/*.py", "conftest.py", "pyproject.toml", "skeletons/*", "graders/*.py",
+           "fixtures/MANIFEST.sha256", "fixtures/ex*/*"]
+SOLUTIONS = ["solutions/*"]
+ADDED = ["autograder/templates/*/*"]  # the templates of the files each package adds
+TUTOR_ONLY = {"autograder/batch.py", "autograder/check.py", "autograder/release.py", "autograder/classroom50.py"}
+STUDENT_GITIGNORE = ".venv/\nreports/\n__pycache__/\n*.egg-info/\nresults.json\n"
+
+
+class ReleaseError(Exception):
+    """A package that must not be built; the message is one line for the tutor."""
 
 
 def is_hidden(relative: str) -> bool:
@@ -28,128 +46,106 @@ def is_hidden(relative: str) -> bool:
     return name.startswith("test_ex") and "_hidden_" in name or name.startswith("hidden_")
 
 
-def project_files(include_hidden: bool) -> dict[str, Path]:
-    files = {}
-    for pattern in FRAMEWORK:
-        for path in sorted(ROOT.glob(pattern)):
-            relative = path.relative_to(ROOT).as_posix()
-            if path.is_file() and "__pycache__" not in relative and (include_hidden or not is_hidden(relative)):
-                files[relative] = path
-    return files
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise ReleaseError("git is not installed: a package is built from the project's committed files") from None
+    if done.returncode != 0:
+        raise ReleaseError(f"{ROOT} is not a git checkout: a package is built from the project's committed files "
+                           f"({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'git failed'})")
+    return done.stdout
 
 
-STUDENT_README = """# Problem set 5: coding exercises and their graders
-
-Fill in the `# TODO` parts of the files in `skeletons/`, then grade them:
-
-```bash
-pip install -e .              # once: torch, torchvision and the grader's libraries
-pytest --target=skeletons     # grade your files; reports/report.html shows the details
-```
-
-Each failing test says in one line what is wrong (or which function is still to fill in); the
-HTML report shows your pictures beside the expected ones. Run `python iter_maxpool.py` (and the
-other files) inside `skeletons/` to draw the plots of the exercises.
-"""
-
-CLASSROOM_WORKFLOW = """name: grade
-on: [push, workflow_dispatch]
-jobs:
-  grade:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install -e .
-      - run: pytest --target=skeletons --results-json=results.json
-      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: grading-report
-          path: |
-            reports/report.html
-            results.json
-"""
-
-SETUP_SH = """#!/usr/bin/env bash
-# Gradescope: install the autograder (runs once, when the image is built).
-set -euo pipefail
-cd "$(dirname "$0")"
-PYTHON="${PS5_PYTHON:-python3}"
-# torch's CPU-only wheels (no CUDA libraries: a smaller image and a smaller import) where the image
-# can reach PyTorch's CPU wheel index; PS5_TORCH_INDEX names another index, or "pypi" to skip this.
-INDEX="${PS5_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}"
-if [ "$INDEX" != pypi ]; then
-    "$PYTHON" -m pip install torch torchvision --index-url "$INDEX" \\
-        || echo "setup.sh: $INDEX not reachable; torch comes from PyPI with the project"
-fi
-"$PYTHON" -m pip install -e .
-"$PYTHON" -c 'import sys; print(sys.executable)' > .python  # run_autograder uses this interpreter
-# Reference data and graders readable by root only: the workers (nobody) cannot open them even
-# where the container allows no mount namespace. The judge measures this again at every run.
-chown -R root:root fixtures graders
-chmod -R go-rwx fixtures graders
-# Does this image grade the reference at full marks? A broken image fails here, not on students.
-"$PYTHON" -m autograder.check
-"""
-
-RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope: grade /autograder/submission into /autograder/results/results.json.
-# PS5_AUTOGRADER_ROOT replaces /autograder (for tests).
-set -uo pipefail
-ROOT="${PS5_AUTOGRADER_ROOT:-/autograder}"
-cd "$(dirname "$0")"
-PYTHON="$(cat .python 2>/dev/null || command -v python3)"  # the interpreter setup.sh installed into
-mkdir -p "$ROOT/results"
-"$PYTHON" -m pytest --target="$ROOT/submission" --results-json="$ROOT/results/results.json" \\
-    --report="$ROOT/results/report.html" -q -p no:cacheprovider > "$ROOT/results/output.txt" 2>&1
-status=$?
-if [ ! -s "$ROOT/results/results.json" ]; then  # nothing gradeable: say so in Gradescope's format
-    "$PYTHON" - "$ROOT/results/results.json" "$ROOT/results/output.txt" <<'EOF_PY'
-import json, sys
-message = open(sys.argv[2]).read().strip().splitlines()
-json.dump({"score": 0, "output": message[-1] if message else "grading failed", "tests": []}, open(sys.argv[1], "w"))
-EOF_PY
-fi
-exit 0  # Gradescope reads results.json; a failing test is not a failing autograder ($status)
-"""
+def _matches(relative: str, patterns: list[str]) -> bool:
+    return any(relative.count("/") == p.count("/") and Path(relative).match(p) for p in patterns)
 
 
-def write_zip(out: Path, files: dict[str, Path], extra: dict[str, tuple[str, int]]) -> None:
+def committed_files(patterns: list[str]) -> dict[str, Path]:
+    """The files git tracks that match ``patterns`` (and the templates); refused when any file
+    they cover differs from the last commit or is not committed yet."""
+    patterns = patterns + ADDED
+    tracked = [rel for rel in _git("ls-files", "-z").split("\0") if rel and _matches(rel, patterns)]
+    entries = iter(_git("status", "--porcelain", "-z", "--untracked-files=all").split("\0"))
+    for entry in entries:
+        state, path = entry[:2], entry[3:]
+        if "R" in state or "C" in state:
+            next(entries, None)  # a rename's second path is its old name
+        if path and _matches(path, patterns):
+            what = "is not committed" if state == "??" else "has uncommitted changes"
+            raise ReleaseError(f"{path} {what}: a package is built from committed files only "
+                               "(commit it, or stash or remove it, and build again)")
+    return {rel: ROOT / rel for rel in sorted(tracked)}
+
+
+def _manifest_of(files: dict[str, Path]) -> str:
+    """fixtures/MANIFEST.sha256 restricted to the reference files that ship."""
+    lines = (ROOT / "fixtures" / "MANIFEST.sha256").read_text().splitlines()
+    return "".join(f"{line}\n" for line in lines if f"fixtures/{line.partition('  ')[2]}" in files)
+
+
+def write_zip(out: Path, files: dict[str, Path], extra: dict[str, tuple[str | bytes, int]]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for relative, path in files.items():
-            z.write(path, relative)
-        for relative, (text, mode) in extra.items():
+            if relative not in extra:
+                z.write(path, relative)
+        for relative, (data, mode) in extra.items():
             info = zipfile.ZipInfo(relative)
             info.external_attr = mode << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, text)
+            z.writestr(info, data)
+
+
+def _template(files: dict[str, Path], name: str, mode: int = 0o644) -> tuple[str, int]:
+    return files[f"autograder/templates/{name}"].read_text(), mode
+
+
+def _shipped(files: dict[str, Path]) -> dict[str, Path]:
+    return {rel: path for rel, path in files.items() if not _matches(rel, ADDED)}
 
 
 def build_student(out: Path) -> None:
-    write_zip(out, project_files(include_hidden=False), {
-        "README.md": (STUDENT_README, 0o644),
-        ".github/workflows/grade.yml": (CLASSROOM_WORKFLOW, 0o644),
+    files = committed_files(SHIPPED)
+    shipped = {rel: path for rel, path in _shipped(files).items() if not is_hidden(rel) and rel not in TUTOR_ONLY}
+    write_zip(out, shipped, {
+        "README.md": _template(files, "student/README.md"),
+        ".github/workflows/grade.yml": _template(files, "student/grade.yml"),
+        ".gitignore": (STUDENT_GITIGNORE, 0o644),
+        "fixtures/MANIFEST.sha256": (_manifest_of(shipped), 0o644),
     })
 
 
 def build_gradescope(out: Path) -> None:
-    write_zip(out, project_files(include_hidden=True), {
-        "README.md": ("Problem set 5 autograder for Gradescope: setup.sh, run_autograder.\n", 0o644),
-        "setup.sh": (SETUP_SH, 0o755),
-        "run_autograder": (RUN_AUTOGRADER, 0o755),
+    files = committed_files(SHIPPED + SOLUTIONS)
+    write_zip(out, _shipped(files), {
+        "README.md": _template(files, "gradescope/README.md"),
+        "setup.sh": _template(files, "gradescope/setup.sh", 0o755),
+        "run_autograder": _template(files, "gradescope/run_autograder", 0o755),
     })
+
+
+def build_classroom50(out: Path) -> None:
+    files = committed_files(SHIPPED)
+    write_zip(out, _shipped(files), {
+        "README.md": _template(files, "classroom50/README.md"),
+        "autograder.py": _template(files, "classroom50/autograder.py", 0o755),
+    })
+
+
+BUILDERS = {"student": build_student, "gradescope": build_gradescope, "classroom50": build_classroom50}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", choices=["student", "gradescope"])
+    parser.add_argument("kind", choices=list(BUILDERS))
     parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
-    (build_student if args.kind == "student" else build_gradescope)(args.out)
+    try:
+        BUILDERS[args.kind](args.out)
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.out}")
     return 0
 

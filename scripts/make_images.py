@@ -2,16 +2,15 @@
 
     python scripts/make_images.py      (needs the dev extra: pip install -e ".[dev]")
 
-Exercise 7: skeletons/sample_image.png (and its copy in solutions/) is scikit-image's "camera"
+Exercise 7: skeletons/sample_image.png is scikit-image's "camera"
 (CC0, photographer Lav Varshney) reduced to 256 x 256 grayscale: fine grass texture, sharp
 edges and a bright sky.
 
-Exercise 9: skeletons/exercise_image.png (and its copy in solutions/) is scikit-image's
+Exercise 9: skeletons/exercise_image.png is scikit-image's
 "chelsea" (CC0, photographer Stefan van der Walt), a 451 x 300 colour photo of a cat. The
 handout's bulldog-and-cat photo has no licence we can redistribute; a course may put its own
 image in its place (then regenerate the fixtures).
 """
-import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -24,8 +23,6 @@ def main() -> None:
     camera = Image.fromarray(data.camera()).resize((256, 256), Image.Resampling.LANCZOS)
     camera.save(ROOT / "skeletons" / "sample_image.png", optimize=True)
     Image.fromarray(data.chelsea()).save(ROOT / "skeletons" / "exercise_image.png", optimize=True)
-    for name in ("sample_image.png", "exercise_image.png"):
-        shutil.copyfile(ROOT / "skeletons" / name, ROOT / "solutions" / name)
 
 
 if __name__ == "__main__":

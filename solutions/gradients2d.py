@@ -20,7 +20,10 @@ class MLP2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Scores [N, 2] for inputs [N, 2]: ``self.net`` applied to ``x`` (no softmax here)."""
+        # TODO: apply the network to x.
+        # BEGIN SOLUTION
         return self.net(x)
+        # END SOLUTION
 
 
 def train_classifier(model, X, y, epochs: int = 100, lr: float = 0.01, batch_size: int = 64):
@@ -28,6 +31,10 @@ def train_classifier(model, X, y, epochs: int = 100, lr: float = 0.01, batch_siz
 
     Returns the trained model and its accuracy on (X, y) after training, a fraction in [0, 1].
     """
+    # TODO: wrap (X, y) in a TensorDataset and a shuffling DataLoader; create torch.optim.Adam
+    # (or SGD) and nn.CrossEntropyLoss; for every epoch and batch: zero the gradients, compute the
+    # loss, backpropagate, step. Then compute the accuracy on all of X without gradients.
+    # BEGIN SOLUTION
     loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
@@ -41,6 +48,7 @@ def train_classifier(model, X, y, epochs: int = 100, lr: float = 0.01, batch_siz
     with torch.no_grad():
         accuracy = (model(X).argmax(dim=1) == y).float().mean().item()
     return model, accuracy
+    # END SOLUTION
 
 
 def evaluate_on_grid(model, x_min, x_max, y_min, y_max, steps: int = 200):
@@ -49,6 +57,10 @@ def evaluate_on_grid(model, x_min, x_max, y_min, y_max, steps: int = 200):
     xs and ys hold ``steps`` equally spaced values from min to max, both ends included;
     P[i, j] = p(y=1 | (XX[i, j], YY[i, j])).
     """
+    # TODO: (a) xs, ys with torch.linspace; (b) XX, YY = torch.meshgrid(...); (c) stack the grid
+    # into [steps * steps, 2]; (d) scores -> softmax over the class dimension -> column 1;
+    # (e) reshape to [steps, steps] so that P lines up with XX and YY.
+    # BEGIN SOLUTION
     xs = torch.linspace(x_min, x_max, steps)
     ys = torch.linspace(y_min, y_max, steps)
     XX, YY = torch.meshgrid(xs, ys, indexing="xy")
@@ -57,6 +69,7 @@ def evaluate_on_grid(model, x_min, x_max, y_min, y_max, steps: int = 200):
         probs = torch.softmax(model(grid), dim=1)
     P = probs[:, 1].reshape(steps, steps)
     return XX, YY, P
+    # END SOLUTION
 
 
 def compute_input_gradients(model, x_min, x_max, y_min, y_max, steps: int = 25):
@@ -65,6 +78,10 @@ def compute_input_gradients(model, x_min, x_max, y_min, y_max, steps: int = 25):
     The grid is built as in evaluate_on_grid; (GX[i, j], GY[i, j]) is the gradient of
     p(y=1 | x) with respect to x at (XX[i, j], YY[i, j]).
     """
+    # TODO: build the grid as in evaluate_on_grid and call grid.requires_grad_(True); compute
+    # p1 = p(y=1 | x) for every point; model.zero_grad(); p1.sum().backward(); the two columns
+    # of grid.grad, reshaped to [steps, steps], are GX and GY.
+    # BEGIN SOLUTION
     xs = torch.linspace(x_min, x_max, steps)
     ys = torch.linspace(y_min, y_max, steps)
     XX, YY = torch.meshgrid(xs, ys, indexing="xy")
@@ -75,6 +92,7 @@ def compute_input_gradients(model, x_min, x_max, y_min, y_max, steps: int = 25):
     p1.sum().backward()
     grads = grid.grad
     return XX, YY, grads[:, 0].reshape(steps, steps), grads[:, 1].reshape(steps, steps)
+    # END SOLUTION
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ class TransformerLayer(nn.Module):
     """The corrected layer: post-LN multi-head self-attention and feed-forward block."""
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int):
+        # TODO: the same attributes as BuggyTransformerLayer, with the right dimensions.
+        # BEGIN SOLUTION
         super().__init__()
         if d_model % n_heads:
             raise ValueError(f"d_model={d_model} is not divisible by n_heads={n_heads}")
@@ -74,10 +76,14 @@ class TransformerLayer(nn.Module):
 
         self.ln1 = nn.LayerNorm(d_model)
         self.ln2 = nn.LayerNorm(d_model)
+        # END SOLUTION
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """x: [B, T, d_model] -> [B, T, d_model]. ``mask`` broadcasts to [B, n_heads, T, T];
         a 1 / True entry lets the query attend to the key, 0 / False masks it out."""
+        # TODO: q, k, v as [B, n_heads, T, d_head]; scaled scores; the mask (-inf where 0);
+        # softmax over the keys; heads back to [B, T, d_model]; post-LN residual blocks.
+        # BEGIN SOLUTION
         B, T, D = x.shape
 
         def heads(t):  # [B, T, D] -> [B, n_heads, T, d_head]
@@ -93,10 +99,14 @@ class TransformerLayer(nn.Module):
         x = self.ln1(x + self.W_o(attn))
         x = self.ln2(x + self.ff2(F.relu(self.ff1(x))))
         return x
+        # END SOLUTION
 
 
 def count_parameters(d_model: int, d_ff: int) -> int:
     """The number of parameters of TransformerLayer(d_model, n_heads, d_ff), in closed form.
 
     (It does not depend on n_heads: why?)"""
+    # TODO: add up the weights and biases of every Linear and LayerNorm.
+    # BEGIN SOLUTION
     return 4 * d_model**2 + 2 * d_model * d_ff + d_ff + 6 * d_model
+    # END SOLUTION

@@ -36,12 +36,12 @@ class Run:
 
 
 def load_solution(name: str):
-    """Import solutions/<name>.py in this process (for the oracle tests), with solutions/ on the
-    path so that its provided helpers import."""
+    """Import solutions/<name>.py in this process (for the oracle tests), with the provided files
+    (kept once, in skeletons/) on the path so that its helpers import."""
     import importlib.util
 
-    if str(ROOT / "solutions") not in sys.path:
-        sys.path.append(str(ROOT / "solutions"))
+    if str(ROOT / "skeletons") not in sys.path:
+        sys.path.append(str(ROOT / "skeletons"))
     spec = importlib.util.spec_from_file_location(f"solution_{name}", ROOT / "solutions" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -81,6 +81,41 @@ def make_submission(folder: Path, files: dict[str, str] | None = None, copy_solu
     for name, text in (files or {}).items():
         (folder / name).write_text(text)
     return folder
+
+
+def shell_blocks(markdown: str) -> list[str]:
+    """The command lines of a Markdown text's ```bash blocks, in order, as written."""
+    lines, inside = [], False
+    for line in markdown.splitlines():
+        if line.strip().startswith("```"):
+            inside = line.strip() == "```bash" if not inside else False
+        elif inside and line.strip():
+            lines.append(line)
+    return lines
+
+
+def without_our_venv(environ=os.environ) -> dict:
+    """The environment of a newcomer's terminal: this test run's virtual environment taken off."""
+    env = {k: v for k, v in environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    ours = os.path.join(sys.prefix, "bin")
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p != ours)
+    return env
+
+
+def committed_copy_of_the_project(folder: Path) -> Path:
+    """A copy of the project as it stands, committed in a git repository of its own: what a tutor's
+    clone holds (packages are built from committed files)."""
+    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__",
+                                                                 "*.egg-info", "*.obtained.*"))
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=ci", "-c", "user.email=ci@localhost",
+                                                     "commit", "-q", "-m", "the project as tested"]):
+        subprocess.run(["git", "-C", str(folder), *command], check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def committed_copy(tmp_path_factory) -> Path:
+    return committed_copy_of_the_project(tmp_path_factory.mktemp("clone") / "project")
 
 
 @pytest.fixture(scope="session")

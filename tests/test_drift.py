@@ -1,43 +1,42 @@
-"""Skeletons and solutions agree everywhere outside the TODO bodies; provided files are identical."""
-import ast
-
+"""One source, two versions: the committed skeletons are what the solutions make, and the
+provided files are kept once (skeletons/)."""
 import pytest
 from conftest import ROOT
 
 from autograder.exercises import EXERCISES, PROVIDED_FILES, STUDENT_FILES
+from autograder.skeletons import MarkerError, differing, skeleton_of
 
 
-def is_todo(function: ast.FunctionDef) -> bool:
-    return any(isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s) for s in function.body)
+def test_the_committed_skeletons_are_what_the_solutions_make():
+    assert differing(ROOT / "solutions", ROOT / "skeletons", STUDENT_FILES) == []
 
 
-def outline(tree: ast.AST, todo: set[str]) -> str:
-    """The module with the bodies of ``todo`` functions reduced to their docstrings."""
-    class Strip(ast.NodeTransformer):
-        def visit_FunctionDef(self, node):
-            if node.name in todo:
-                doc = ast.get_docstring(node, clean=False)
-                node.body = [ast.Expr(ast.Constant(doc))] if doc is not None else [ast.Pass()]
-            return self.generic_visit(node)
-
-    return ast.dump(Strip().visit(tree), include_attributes=False)
+def test_every_student_file_leaves_something_to_fill_in():
+    for name in STUDENT_FILES:
+        assert "# BEGIN SOLUTION" in (ROOT / "solutions" / name).read_text(), name
+        assert 'raise NotImplementedError("' in (ROOT / "skeletons" / name).read_text(), name
 
 
-@pytest.mark.parametrize("name", STUDENT_FILES)
-def test_skeleton_matches_solution_outside_the_todo_bodies(name):
-    skeleton = ast.parse((ROOT / "skeletons" / name).read_text())
-    solution = ast.parse((ROOT / "solutions" / name).read_text())
-    todo = {f.name for f in ast.walk(skeleton) if isinstance(f, ast.FunctionDef) and is_todo(f)}
-    assert todo, f"skeletons/{name} has no TODO function"
-    for function in ast.walk(solution):
-        if isinstance(function, ast.FunctionDef) and function.name in todo:
-            assert not is_todo(function), f"solutions/{name}: {function.name} is not implemented"
-    assert outline(skeleton, todo) == outline(solution, todo)
+def test_a_solution_part_becomes_a_not_implemented_named_after_its_function():
+    solution = ('class Layer:\n    def forward(self, x):\n        """Doc."""\n        # TODO: apply it.\n'
+                "        # BEGIN SOLUTION\n        return x\n        # END SOLUTION\n")
+    assert skeleton_of(solution) == ('class Layer:\n    def forward(self, x):\n        """Doc."""\n'
+                                     '        # TODO: apply it.\n        raise NotImplementedError("Layer.forward")\n')
 
 
-@pytest.mark.parametrize("name", PROVIDED_FILES)
-def test_provided_files_are_identical_in_skeletons_and_solutions(name):
-    assert (ROOT / "skeletons" / name).read_bytes() == (ROOT / "solutions" / name).read_bytes()
+@pytest.mark.parametrize("solution, message", [
+    ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "s.py:2: # BEGIN SOLUTION is never ended"),
+    ("def f():\n    return 1\n    # END SOLUTION\n", "s.py:3: # END SOLUTION without # BEGIN SOLUTION"),
+    ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n", "s.py:1: # BEGIN SOLUTION outside a function"),
+])
+def test_markers_that_do_not_pair_up_are_named_with_their_line(solution, message):
+    with pytest.raises(MarkerError, match=message):
+        skeleton_of(solution, "s.py")
+
+
+def test_provided_files_are_kept_once_in_skeletons():
+    for name in PROVIDED_FILES:
+        assert (ROOT / "skeletons" / name).is_file() and not (ROOT / "solutions" / name).exists(), name
 
 
 def test_every_exercise_has_graders_and_the_reference_data_they_use():

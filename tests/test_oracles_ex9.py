@@ -46,7 +46,7 @@ def test_every_relu_is_replaced(solution):
 def test_preprocessing_equals_the_weights_own_transforms(solution):
     from PIL import Image
 
-    path = ROOT / "solutions" / "exercise_image.png"
+    path = ROOT / "skeletons" / "exercise_image.png"
     transforms = torchvision.models.ResNet50_Weights.IMAGENET1K_V1.transforms()
     expected = transforms(Image.open(path).convert("RGB")).unsqueeze(0)
     torch.testing.assert_close(solution.preprocess_image(path), expected, atol=1e-6, rtol=0)

@@ -32,6 +32,15 @@ def test_the_pretrained_checks_run_and_grade_when_the_weights_are_cached(tmp_pat
 
     for name in ("pretrained_saliency.npz", "pretrained_saliency.png"):
         (project / "fixtures" / "ex9" / name).unlink(missing_ok=True)
+    # A student who ran load_model with internet has the weights, not the course's reference: the
+    # two checks are not graded (a correct submission loses nothing) and the tutor's check says so.
+    unreferenced = pytest_run("--target=solutions")
+    assert unreferenced.returncode == 0 and "2 skipped" in unreferenced.stdout, unreferenced.stdout[-2000:]
+    assert "not graded: the course provides no reference data for this check (fixtures/ex9/pretrained_saliency" \
+        in unreferenced.stdout
+    check = subprocess.run([sys.executable, "-m", "autograder.check"], cwd=project, env=env, capture_output=True,
+                           text=True, timeout=600)
+    assert check.returncode == 0 and "missing reference data: 2 check(s) are not graded" in check.stdout, check.stdout
     regen = pytest_run("--target=solutions", "--regen-all")
     assert regen.returncode == 0 and "2 passed" in regen.stdout, regen.stdout[-2000:]
     assert (project / "fixtures" / "ex9" / "pretrained_saliency.npz").is_file()

@@ -2,7 +2,8 @@
 F = "iter_maxpool.py"
 
 BUGS = {
-    "max pooling without padding": (F, [("stride=1, padding=k // 2)", "stride=1)")]),
+    "max pooling without padding": (F, [("x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",
+                                         "x = F.max_pool2d(x, kernel_size=k, stride=1)")]),
     "one iteration too many": (F, [("    for _ in range(iters):\n        x = F.max_pool2d",
                                     "    for _ in range(iters + 1):\n        x = F.max_pool2d")]),
     "average instead of max pooling": (F, [("x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",

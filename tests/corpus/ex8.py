@@ -1,7 +1,8 @@
 """Exercise 8 (gradients2d.py): typical mistakes and correct alternatives."""
 F = "gradients2d.py"
-GRID_DOC = '    P[i, j] = p(y=1 | (XX[i, j], YY[i, j])).\n    """\n'  # context: inside evaluate_on_grid
-GRAD_DOC = '    p(y=1 | x) with respect to x at (XX[i, j], YY[i, j]).\n    """\n'  # inside compute_input_gradients
+# context: the start of evaluate_on_grid's and compute_input_gradients's answers
+GRID_DOC = "    # (e) reshape to [steps, steps] so that P lines up with XX and YY.\n    # BEGIN SOLUTION\n"
+GRAD_DOC = "    # of grid.grad, reshaped to [steps, steps], are GX and GY.\n    # BEGIN SOLUTION\n"
 
 BUGS = {
     "softmax in forward": (F, [("        return self.net(x)", "        return torch.softmax(self.net(x), dim=1)")]),

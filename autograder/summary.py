@@ -1,0 +1,66 @@
+"""A results.json as a Markdown points table (for a CI job's summary page).
+
+    python -m autograder.summary results.json >> "$GITHUB_STEP_SUMMARY"
+
+One row per exercise (points and tests passed), then the one-line message of every failed visible
+test. A missing or unreadable results.json is said in one line: the grading did not finish.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from autograder.exercises import EXERCISES
+
+
+def by_exercise(tests: list[dict]) -> dict[int, dict]:
+    """exercise -> {earned, possible, passed, graded} from results.json's tests."""
+    rows: dict[int, dict] = {}
+    for test in tests:
+        row = rows.setdefault(int(str(test["number"]).split(".")[0]),
+                              {"earned": 0.0, "possible": 0.0, "passed": 0, "graded": 0})
+        row["earned"] += test["score"]
+        row["possible"] += test["max_score"]
+        row["passed"] += test["status"] == "passed"
+        row["graded"] += 1
+    return dict(sorted(rows.items()))
+
+
+def markdown(results: dict) -> str:
+    rows = by_exercise(results.get("tests", []))
+    earned, possible = sum(r["earned"] for r in rows.values()), sum(r["possible"] for r in rows.values())
+    lines = [f"### Points: {earned:.1f} / {possible:.1f}", "", "| exercise | points | tests passed |",
+             "| --- | ---: | ---: |"]
+    for number, r in rows.items():
+        title = EXERCISES[number].title if number in EXERCISES else ""
+        lines.append(f"| {number} {title} | {r['earned']:.1f} / {r['possible']:.1f} | {r['passed']} / {r['graded']} |")
+    failed = [t for t in results.get("tests", []) if t["status"] != "passed" and t.get("visibility") != "hidden"]
+    if failed:
+        lines += ["", "Failed tests (tests with the same message are listed once):", ""]
+        groups: dict[str, list[str]] = {}
+        for t in failed:
+            groups.setdefault(str(t.get("output", "")), []).append(str(t["number"]))
+        for message, numbers in groups.items():
+            which = numbers[0] if len(numbers) == 1 else f"{len(numbers)} tests ({', '.join(numbers)})"
+            lines.append(f"- {which}: {message}")
+    if results.get("output"):
+        lines += ["", str(results["output"])]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[0] if args else "results.json")
+    try:
+        results = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"### Not graded\n\n{path} could not be read ({type(exc).__name__}): the grading did not finish; "
+              "see the log of the grading step.")
+        return 0
+    print(markdown(results), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Exercise 2: assign picks the nearest centroid (the lowest index on a tie); kmeans runs Lloyd's
+algorithm from the given centroids for `iters` iterations, keeps an empty cluster's centroid in
+place, and does not change its arguments."""
+import numpy as np
+import pytest
+from ps6_shared import blobs, lloyd, parts
+
+from autograder import checks, in_worker
+
+X = blobs()
+CASES = {  # name: (points, initial centroids, iterations)
+    "three blobs": (X, X[:3], 10),
+    "five centroids, two far away": (X, np.array([[0.0, 0.0], [4.0, 1.0], [1.5, 4.0], [40.0, 40.0], [-30.0, 5.0]]), 4),
+    "no iteration": (X, X[:3], 0),
+}
+
+
+def mistakes(points, init, iters):
+    """Hints: what known mistakes would return on the same inputs (the judge's own k-means)."""
+    return [
+        (lambda c, ref: np.allclose(c, lloyd(points, init, iters + 1)[0]), "one iteration too many"),
+        (lambda c, ref: iters > 0 and np.allclose(c, lloyd(points, init, iters - 1)[0]), "one iteration too few"),
+        (lambda c, ref: not np.all(np.isfinite(c)), "a centroid without points must stay where it is"),
+    ]
+
+
+def test_assign_picks_the_nearest_centroid(student, reference):
+    rng = np.random.default_rng(3)
+    points, centroids = rng.normal(size=(50, 2)), rng.normal(size=(4, 2))
+    labels = checks.array(student.assign(points, centroids), "assign(X [50, 2], centroids [4, 2])", shape=(50,),
+                          dtype=None)
+    far = ((points[:, None] - centroids[None]) ** 2).sum(-1).argmax(1)
+    reference.arrays({"labels": labels.astype(np.int64)}, "assign", what="assign(X, centroids)", atol=0, dtype=None,
+                     hints=[(lambda got, ref: np.array_equal(got, far), "these are the farthest centroids: argmin, not argmax")])
+
+
+def test_a_tie_goes_to_the_lowest_index(student):
+    points, centroids = np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[-1.0, 0.0], [1.0, 0.0], [-1.0, 0.0]])
+    labels = checks.array(student.assign(points, centroids), "assign(a point halfway between two centroids)",
+                          shape=(2,), dtype=None)
+    checks.equal([int(v) for v in labels], [0, 1], "assign(a point halfway between two centroids)")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_kmeans_matches_the_reference(student, reference, name):
+    points, init, iters = CASES[name]
+    centroids, labels = parts(student.kmeans(points, init, iters=iters), ("centroids", "labels"),
+                              f"kmeans({name}, iters={iters})")
+    reference.arrays({"centroids": centroids}, f"kmeans_{name.replace(' ', '_').replace(',', '')}_centroids",
+                     what=f"kmeans({name}, iters={iters}): centroids", atol=1e-9, dtype="floating",
+                     hints=mistakes(points, init, iters))
+    labels = checks.array(labels, f"kmeans({name}): labels", shape=(len(points),), dtype=None)
+    reference.arrays({"labels": labels.astype(np.int64)}, f"kmeans_{name.replace(' ', '_').replace(',', '')}_labels",
+                     what=f"kmeans({name}, iters={iters}): labels", atol=0, dtype=None)
+
+
+@in_worker
+def changes_its_arguments(kmeans, points, init):
+    import numpy as np
+
+    before = (points.copy(), init.copy())
+    kmeans.kmeans(points, init, iters=3)
+    return {"points": bool(np.array_equal(points, before[0])), "centroids": bool(np.array_equal(init, before[1]))}
+
+
+def test_kmeans_does_not_change_its_arguments(student):
+    kept = student.run(changes_its_arguments, X, X[:3].copy())
+    for name, same in kept.items():
+        if not same:
+            checks.fail(f"kmeans changed its {name} argument: work on a copy (np.array(centroids, dtype=float))")
