@@ -42,9 +42,10 @@ The container is a bubblewrap sandbox (Debian's ``bubblewrap`` 0.8):
 - **Environment.** Emptied, then ``PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin``,
   ``HOME=/root`` and ``HOSTNAME``, as Docker sets them; nothing of the project's (no ``PS5_*``).
   During the image build only, the machine's pip settings are passed too: the ``PIP_*``
-  variables of this process and root's pip config file (as ``PIP_CONFIG_FILE``), which point pip
-  at this machine's local mirror: that is how this machine reaches the package registry, where
-  Gradescope's build reaches PyPI over the network.
+  variables of this process, and root's pip config file, laid read-only over the same place in
+  the image's ``/root`` (so ``pip --isolated`` ignores it there as it does on the machine) and
+  removed after the build. They point pip at this machine's local mirror and wheels as well as
+  PyPI: that is how this machine reaches the package registry; Gradescope's build reaches PyPI.
 - **Limits.** Each container gets a fresh cgroup (v1 memory and cpu controllers, nested under
   this process's own), 768 MiB and a CFS quota of 0.5 CPU for a run, none for the build, removed
   afterwards. The container sees its cgroup as Docker shows it: ``/proc/self/cgroup`` says ``/``
@@ -339,16 +340,24 @@ def _extract(zip_path: Path, source: Path) -> None:
             os.chmod(target, mode or 0o644)
 
 
-def _host_pip_settings() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """The machine's pip settings for the image build: PIP_* variables and root's pip config file."""
+def _host_pip_settings(image: Path) -> tuple[dict[str, str], list[tuple[str, str, str]], list[Path]]:
+    """The machine's pip settings for the image build: the PIP_* variables, and root's pip config
+    files laid over the same places under the image's /root, where pip reads them as the user's
+    configuration (``pip --isolated`` ignores them, as it does on the machine). Returns the
+    variables, the binds and the mount points made in the image (to remove after the build)."""
     env = {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
-    binds = []
+    binds, made = [], []
     home = Path(pwd.getpwuid(0).pw_dir)
     for config in (home / ".config" / "pip" / "pip.conf", home / ".pip" / "pip.conf"):
-        if config.is_file() and "PIP_CONFIG_FILE" not in env:
-            binds.append(("--ro-bind", str(config), "/run/host-pip.conf"))
-            env["PIP_CONFIG_FILE"] = "/run/host-pip.conf"
-    return env, binds
+        if config.is_file():
+            target = image / "root" / config.relative_to(home)
+            for folder in reversed([p for p in target.parents if image / "root" in p.parents and not p.exists()]):
+                folder.mkdir()
+                made.append(folder)
+            target.touch()
+            made.append(target)
+            binds.append(("--ro-bind", str(config), f"/root/{config.relative_to(home)}"))
+    return env, binds, made
 
 
 BUILD_SCRIPT = """set -e
@@ -376,12 +385,17 @@ def build_image(zip_path: Path, image: Path, cancel: threading.Event | None = No
         _extract(zip_path, image / "autograder" / "source")
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         return Build(image, 1, f"the zip could not be extracted: {exc}", time.monotonic() - start)
-    env, binds = _host_pip_settings()
+    env, binds, made = _host_pip_settings(image)
     with tempfile.TemporaryFile() as log:
         returncode, seconds, *_ = _execute(image, ["/bin/sh", "-c", BUILD_SCRIPT], cwd="/", env=env, binds=binds,
                                            output=log, timeout=BUILD_TIMEOUT_SECONDS, cancel=cancel)
         log.seek(0)
         output = log.read().decode(errors="replace")
+    for path in reversed(made):  # the machine's pip settings are not part of the image
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+        elif path.is_file() and path.stat().st_size == 0:
+            path.unlink()
     return Build(image, 1 if returncode is None else returncode, output, time.monotonic() - start)
 
 

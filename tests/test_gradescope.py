@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -48,6 +49,16 @@ def copy_of(folder: Path, target: Path) -> Path:
     return target
 
 
+def snapshot(image: Path) -> dict[str, tuple]:
+    """Every path of the image with its kind, size, mode and modification time."""
+    found = {}
+    for folder, dirs, names in os.walk(image):
+        for name in dirs + names:
+            info = os.lstat(os.path.join(folder, name))
+            found[os.path.relpath(os.path.join(folder, name), image)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return found
+
+
 def hostile(case: str):
     return lambda d: make_submission(d, hostile_files(case, ROOT / "solutions", d.parent / "marker"))
 
@@ -71,6 +82,7 @@ class Campaign:
         self.base = Path(tempfile.mkdtemp(prefix="gradescope-test-"))
         os.chmod(self.base, 0o755)
         self.cancel = threading.Event()
+        self.as_built: dict[str, tuple] = {}  # the image's snapshot after the build
         self.pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="gradescope")
         self.build: Future = self.pool.submit(self._build)
         self.runs: dict[str, Future] = {name: self.pool.submit(self._run, name) for name in SUBMISSIONS if name in runs}
@@ -81,7 +93,9 @@ class Campaign:
                               capture_output=True, text=True)
         if made.returncode != 0:
             return gradescope.Build(self.base / "image", made.returncode, made.stdout + made.stderr, 0.0)
-        return gradescope.build_image(package, self.base / "image", cancel=self.cancel)
+        build = gradescope.build_image(package, self.base / "image", cancel=self.cancel)
+        self.as_built = snapshot(build.image)
+        return build
 
     def _run(self, name: str) -> gradescope.Run:
         build = self.build.result()
@@ -168,22 +182,33 @@ def test_the_image_builds_from_the_release_zip(campaign):
 
 
 def solutions_in(image: Path) -> list[str]:
-    """Folders named solutions/ and copies of the solutions' own files (by content) in ``image``."""
-    secrets = {}  # the solutions' files that differ from what students get
+    """Folders named solutions/, copies of the solutions' own files (by content) and bytecode
+    compiled from a solution, in ``image``."""
+    secrets, code = {}, {}  # the solutions' files that differ from what students get
     for path in (ROOT / "solutions").iterdir():
         skeleton = ROOT / "skeletons" / path.name
         if path.is_file() and not (skeleton.exists() and skeleton.read_bytes() == path.read_bytes()):
             secrets[hashlib.sha256(path.read_bytes()).hexdigest()] = path.stat().st_size
-    assert len(secrets) >= len(STUDENT_FILES)  # the check looks for something
+            if path.suffix == ".py":
+                code[path.stem] = compile(path.read_text(), path.name, "exec", dont_inherit=True)
+    assert len(secrets) >= len(STUDENT_FILES) and code  # the check looks for something
     sizes = set(secrets.values())
     found = []
     for folder, dirs, names in os.walk(image):
         found += [os.path.join(folder, d) for d in dirs if d == "solutions"]
         for name in names:
             path = Path(folder, name)
-            if not path.is_symlink() and path.stat().st_size in sizes and \
-                    hashlib.sha256(path.read_bytes()).hexdigest() in secrets:
+            if path.is_symlink():
+                continue
+            if path.stat().st_size in sizes and hashlib.sha256(path.read_bytes()).hexdigest() in secrets:
                 found.append(str(path))
+            elif name.endswith(".pyc") and name.split(".")[0] in code:
+                try:
+                    compiled = marshal.loads(path.read_bytes()[16:])
+                except (ValueError, EOFError, TypeError):
+                    continue
+                if compiled == code[name.split(".")[0]]:  # code objects compare without their file name
+                    found.append(str(path))
     return found
 
 
@@ -280,6 +305,15 @@ def test_endless_functions_still_give_valid_results_within_gradescope_timeout(ca
     listed = [(t["number"], t["name"]) for t in graded(campaign, "solutions").results["tests"]]
     assert [(t["number"], t["name"]) for t in run.results["tests"]] == listed
     assert run.results["score"] == 0, [t["name"] for t in run.results["tests"] if t["score"]]
+
+
+@pytest.mark.gradescope(*SUBMISSIONS)
+def test_the_runs_leave_the_image_as_built(campaign):
+    for future in campaign.runs.values():
+        future.result()
+    after = snapshot(campaign.build.result().image)
+    changed = sorted(set(after.items()) ^ set(campaign.as_built.items()))
+    assert not changed, f"{len(changed)} paths changed, e.g. {changed[:3]}"
 
 
 # -- the harness's reading of results.json -----------------------------------------------------
