@@ -1,4 +1,4 @@
-"""Autograder for problem set 5. Graders use these names; see README.md for the design.
+"""The autograder framework. Graders use these names; see docs/maintainers.md for the rest.
 
 - ``tensor(array)``: an argument that arrives in student code as a float32 ``torch.Tensor``.
 - ``in_worker``: marks a grader function that runs inside the student's worker process

@@ -1,20 +1,27 @@
 """Grade a folder of submissions: one folder or .zip per student, in parallel, into a gradebook.
 
     python -m autograder.batch SUBMISSIONS OUT [--workers N] [--time-limit SECONDS] [--call-timeout SECONDS]
+                                               [--problemset DIR]
 
 Writes OUT/gradebook.csv (student, points per exercise, total, status) and, per student,
-OUT/<student>/results.json and report.html. Each submission is graded by its own
-``pytest --target=...`` process, so a broken or hostile one never stops the batch. An
-interrupted batch resumes: a student whose results are there for the same submission content
-is not graded again.
+OUT/<student>/results.json, report.html, output.txt, the rendered figures and the graded code.
+Each submission is graded by its own ``pytest --target=...`` process, so a broken or hostile
+one never stops the batch. An interrupted batch resumes: a student whose results are there for
+the same submission content and the same graders is not graded again; after a change of the
+graders, the reference data or the framework every student is graded again and the run tells
+whose points changed (:mod:`autograder.history`). Then the exports for learning platforms
+(:mod:`autograder.exports`), the similarity check (:mod:`autograder.similarity`) and the class
+page and gallery (:mod:`autograder.classview`) are written from what the gradings left in OUT.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import hashlib
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,12 +29,17 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.exercises import EXERCISES, ROOT, STUDENT_FILES
+from autograder import classview, exports, history, settings, similarity
+from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder.report import render
 
 MAX_UNPACKED = 64 * 2**20
+CALL_TIMEOUT = settings.BY_NAME["call_timeout"].default
+SHOWN = 50  # students whose changed points are printed; all are in OUT/changes.json
+MAX_CODE = 2**20  # a student file larger than this is not kept for the similarity check
 
 
-def unpack(archive: Path, into: Path) -> Path:
+def unpack(archive: Path, into: Path, student_files: list[str]) -> Path:
     """Extract a .zip safely (no absolute paths, no '..', bounded size); the folder holding the
     student files, also when the zip wraps them in one top folder."""
     with zipfile.ZipFile(archive) as z:
@@ -39,7 +51,7 @@ def unpack(archive: Path, into: Path) -> Path:
                 raise ValueError(f"unsafe path in the zip: {info.filename}")
         z.extractall(into)
     folders = [into, *(p for p in into.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts)]
-    return next((f for f in folders if any((f / n).is_file() for n in STUDENT_FILES)), into)
+    return next((f for f in folders if any((f / n).is_file() for n in student_files)), into)
 
 
 def digest(path: Path) -> str:
@@ -51,33 +63,70 @@ def digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 60.0) -> dict:
-    """Grade one submission into ``out``; returns its gradebook row."""
+def _save_code(folder: Path, into: Path, student_files: list[str]) -> None:
+    """The student files as graded (for the similarity check and its side-by-side view)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name in student_files:
+        path = folder / name
+        if path.is_file() and path.stat().st_size <= MAX_CODE:
+            shutil.copyfile(path, into / name)
+
+
+def _not_graded(out: Path, title: str, why: str) -> None:
+    """results.json (0 points), output.txt and report.html saying why a submission was not graded."""
+    (out / "results.json").write_text(json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
+    if not (out / "output.txt").is_file():
+        (out / "output.txt").write_text(f"not graded: {why}\n")
+    (out / "report.html").write_text(render(title, [], [], note=f"Not graded: {why}"))
+
+
+def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float, call_timeout: float = CALL_TIMEOUT,
+              grading: str = "") -> dict:
+    """Grade one submission into ``out`` unless it was graded before, from the same content with
+    the same graders (``grading``: :func:`history.grading_digest`). Returns {"row": gradebook row,
+    "action": "graded" | "regraded" | "unchanged", "reason", "change": :func:`history.change` or None}."""
     student = source.name.removesuffix(".zip")
     out.mkdir(parents=True, exist_ok=True)
     source_digest = digest(source)
     done = out / "done.json"
-    if done.is_file():
-        previous = json.loads(done.read_text())
-        if previous.get("digest") == source_digest:
-            return previous["row"]
-    row = {"student": student, **{f"ex{n}": 0.0 for n in EXERCISES}, "total": 0.0, "status": ""}
-    with tempfile.TemporaryDirectory(prefix="ps5-batch-") as tmp:
+    try:
+        previous = json.loads(done.read_text()) if done.is_file() else None
+    except ValueError:  # a done.json cut short by an interruption: grade again
+        previous = None
+    if previous and previous.get("digest") == source_digest and previous.get("grading") == grading:
+        return {"row": previous["row"], "action": "unchanged", "reason": "", "change": None}
+    # The earlier results are kept until the new grading is done, and done.json until it is
+    # rewritten: an interrupted regrading is done again and still reports what changed.
+    earlier = out / "results.previous.json"
+    if previous and not earlier.is_file() and (out / "results.json").is_file():
+        os.replace(out / "results.json", earlier)
+    before = history.scores(earlier) if previous and earlier.is_file() else None
+    reason = "" if before is None else "submission changed" if previous.get("digest") != source_digest \
+        else "graders changed"
+    for stale in ("results.json", "report.html", "output.txt"):
+        (out / stale).unlink(missing_ok=True)
+    for folder in ("figures", "code"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+    exercises, files = problemset.exercises, problemset.student_files
+    row = {"student": student, **{f"ex{n}": 0.0 for n in exercises}, "total": 0.0, "status": ""}
+    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as tmp:
         try:
-            folder = unpack(source, Path(tmp)) if source.suffix == ".zip" else source
+            folder = unpack(source, Path(tmp), files) if source.suffix == ".zip" else source
         except (zipfile.BadZipFile, ValueError) as exc:
             row["status"] = f"unreadable zip: {exc}"
             folder = None
         if folder is not None:
-            missing = [n for n in STUDENT_FILES if not (folder / n).is_file()]
+            _save_code(folder, out / "code", files)
+            missing = [n for n in files if not (folder / n).is_file()]
             try:
                 proc = subprocess.run(
                     [sys.executable, "-m", "pytest", f"--target={folder}", f"--results-json={out / 'results.json'}",
-                     f"--report={out / 'report.html'}", f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
+                     f"--report={out / 'report.html'}", f"--figures={out / 'figures'}",
+                     f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
                      # one core per grading (--lean: nothing computed ahead): gradings in parallel use
                      # the cores better than one grading computing ahead; the budget ends it in time
                      "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}"],
-                    cwd=ROOT, capture_output=True, text=True, timeout=time_limit)
+                    cwd=problemset.root, capture_output=True, text=True, timeout=time_limit)
                 (out / "output.txt").write_text(proc.stdout[-100_000:] + proc.stderr[-20_000:])
                 if proc.returncode not in (0, 1):
                     row["status"] = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
@@ -85,36 +134,82 @@ def grade_one(source: Path, out: Path, time_limit: float, call_timeout: float = 
                     row["status"] = "graded" + (f"; missing files: {', '.join(missing)}" if missing else "")
             except subprocess.TimeoutExpired:
                 row["status"] = f"timed out after {time_limit:g} s"
+    classview.thumbnails(out / "figures")
     results = out / "results.json"
     if row["status"].startswith("graded") and results.is_file():
         for test in json.loads(results.read_text())["tests"]:
             row[f"ex{test['number'].split('.')[0]}"] += test["score"]
-        row["total"] = sum(row[f"ex{n}"] for n in EXERCISES)
+        row["total"] = sum(row[f"ex{n}"] for n in exercises)
+    else:
+        _not_graded(out, f"{problemset.title}: {student}", row["status"])
     row = {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
-    done.write_text(json.dumps({"digest": source_digest, "row": row}))
-    return row
+    done.write_text(json.dumps({"digest": source_digest, "grading": grading, "row": row}))
+    after = history.scores(results) or {}
+    moved = history.change(student, reason, before, after) if before is not None else None
+    earlier.unlink(missing_ok=True)
+    return {"row": row, "action": "regraded" if before is not None else "graded", "reason": reason, "change": moved}
 
 
-def grade_batch(submissions: Path, out: Path, workers: int, time_limit: float, call_timeout: float = 60.0,
-                progress: bool = True) -> list[dict]:
+def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: int, time_limit: float,
+                call_timeout: float = CALL_TIMEOUT, progress: bool = True) -> list[dict]:
+    """Grade every submission (or only what changed), then write the gradebook (the earlier one
+    kept in OUT/history/), changes.json when students were graded again, and the class view."""
     sources = sorted(p for p in submissions.iterdir() if p.is_dir() or p.suffix == ".zip")
-    rows = []
+    grading = history.grading_digest(problemset)
+    outcomes = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, s, out / s.name.removesuffix(".zip"), time_limit, call_timeout)
-                   for s in sources]
+        futures = [pool.submit(grade_one, problemset, s, out / s.name.removesuffix(".zip"), time_limit, call_timeout,
+                               grading) for s in sources]
         finished = as_completed(futures)
         if progress:
             from tqdm import tqdm
 
             finished = tqdm(finished, total=len(futures), unit="submission", desc="grading")
         for future in finished:
-            rows.append(future.result())
-    rows.sort(key=lambda r: r["student"])
-    with open(out / "gradebook.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", *(f"ex{n}" for n in EXERCISES), "total", "status"])
-        writer.writeheader()
-        writer.writerows(rows)
-    return rows
+            outcomes.append(future.result())
+    outcomes.sort(key=lambda o: o["row"]["student"])
+    rows = [o["row"] for o in outcomes]
+    fields = ["student", *(f"ex{n}" for n in problemset.exercises), "total", "status"]
+    gradebook = out / "gradebook.csv"
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if gradebook.is_file() and gradebook.read_text() != text.getvalue():
+        history.archive(gradebook)
+    gradebook.write_text(text.getvalue())
+    regraded = [o for o in outcomes if o["action"] == "regraded"]
+    if regraded:
+        history.write_changes(out, [{"student": o["row"]["student"], "reason": o["reason"]} for o in regraded],
+                              [o["change"] for o in regraded if o["change"]])
+    exports.write(problemset, out, rows)
+    students = [o["row"]["student"] for o in outcomes]
+    if any(o["action"] != "unchanged" for o in outcomes) or not similarity.is_current(out, students):
+        similarity.write(problemset, out, students)  # 500 students' fingerprints take about a minute: only when needed
+    classview.build(problemset, out)
+    return outcomes
+
+
+def summary(outcomes: list[dict], out: Path) -> list[str]:
+    """What the run did, in a few lines: graded, unchanged, regraded, whose points changed."""
+    count = {a: sum(1 for o in outcomes if o["action"] == a) for a in ("graded", "regraded", "unchanged")}
+    lines = [f"{len(outcomes)} submissions: {count['graded']} graded, {count['regraded']} graded again, "
+             f"{count['unchanged']} unchanged since the last run (not graded again)"]
+    changed = [o["change"] for o in outcomes if o["change"]]
+    if count["regraded"]:
+        lines.append(f"points changed for {len(changed)} of the {count['regraded']} graded again"
+                     + (":" if changed else ""))
+        for c in changed[:SHOWN]:
+            tests = ", ".join(f"{t['number']} {_points(t['before'])} -> {_points(t['after'])}" for t in c["tests"])
+            lines.append(f"  {c['student']}: {c['before']:g} -> {c['after']:g} ({c['delta']:+g}; {c['reason']}): {tests}")
+        if len(changed) > SHOWN:
+            lines.append(f"  ... and {len(changed) - SHOWN} more: {out / 'changes.json'}")
+    lines.append(f"gradebook: {out / 'gradebook.csv'}; class page: {out / 'class.html'}")
+    return lines
+
+
+def _points(value) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
 def main(argv=None) -> int:
@@ -123,13 +218,20 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path, help="where the gradebook and the per-student results go")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: cores)")
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds per submission (default 900)")
-    parser.add_argument("--call-timeout", type=float, default=60.0, help="seconds per call into student code (default 60)")
+    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
+                        help=f"seconds per call into student code (default {CALL_TIMEOUT:g})")
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
+    try:
+        problemset = ProblemSet.load(args.problemset or find())
+    except ProblemSetError as exc:
+        parser.error(str(exc))
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = grade_batch(args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
-    print(f"{len(rows)} submissions graded: {args.out / 'gradebook.csv'}")
+    outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
+    print("\n".join(summary(outcomes, args.out)))
     return 0
 
 

@@ -9,23 +9,26 @@ when it is built, so a broken image fails then, not when students submit.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from autograder.exercises import EXERCISES, ROOT
 from autograder.manifest import NOT_PROVIDED
+from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder.release import framework_dependencies
 
-LIBRARIES = ("torch", "torchvision", "numpy", "matplotlib", "pillow", "pytest", "pytest-regressions")
 
-
-def versions() -> str:
+def versions(problemset: ProblemSet) -> str:
+    """The installed version of every library the framework and the problem set depend on."""
     found = []
-    for name in LIBRARIES:
+    names = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in [*problemset.dependencies, *framework_dependencies()]]
+    for name in dict.fromkeys(names):
         try:
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -44,17 +47,27 @@ def cpu() -> str:
 
 
 def main(argv=None) -> int:
-    print(f"machine: {platform.machine()}, {cpu()}, Python {platform.python_version()}, {versions()}")
-    with tempfile.TemporaryDirectory(prefix="ps5-check-") as tmp:
+    parser = argparse.ArgumentParser(prog="python -m autograder.check", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
+    args = parser.parse_args(argv)
+    try:
+        problemset = ProblemSet.load(args.problemset or find())
+    except ProblemSetError as exc:
+        print(f"check: {exc}", file=sys.stderr)
+        return 2
+    print(f"machine: {platform.machine()}, {cpu()}, Python {platform.python_version()}, {versions(problemset)}")
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         results = Path(tmp) / "results.json"
         proc = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--results-json={results}",
-                               "--report=", "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True)
+                               "--report=", "-q", "-p", "no:cacheprovider"], cwd=problemset.root,
+                              capture_output=True, text=True)
         if not results.is_file():
             lines = (proc.stderr or proc.stdout).strip().splitlines()
             print(f"FAILED: the grading did not finish: {lines[-1] if lines else proc.returncode}")
             return 1
         data = json.loads(results.read_text())
-    possible = sum(ex.points for ex in EXERCISES.values())
+    possible = problemset.points
     failed = [t for t in data["tests"] if t["status"] != "passed"]
     print(data.get("output", ""))
     not_graded = data.get("extra_data", {}).get("not_graded", [])

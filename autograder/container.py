@@ -1,9 +1,10 @@
 """The container the run lives in: its memory limit and its CPUs, read from cgroups and the
 scheduler, and what grading needs of them.
 
-``PS5_MEMORY_LIMIT`` replaces the memory reading (a number of bytes, or a file holding one as
-cgroup's ``memory.max`` does) and ``PS5_CPU_LIMIT`` the CPU reading (a number of CPUs), so that
-the tests can set any container.
+``AUTOGRADER_MEMORY_LIMIT`` replaces the memory reading (a number of bytes, or a file holding one
+as cgroup's ``memory.max`` does) and ``AUTOGRADER_CPU_LIMIT`` the CPU reading (a number of CPUs),
+so that the tests can set any container. What grading needs of the container is the problem
+set's, measured on its solutions (``[problemset.container]`` in problemset.toml).
 """
 from __future__ import annotations
 
@@ -11,16 +12,10 @@ import math
 import os
 from pathlib import Path
 
+from autograder import settings
+from autograder.problemset import Container
+
 MIB = 2**20
-# Measured with scripts/in_container.py (cgroup v1, page cache dropped first, 0.5 CPU): the
-# solutions get full marks under a 768 MiB limit (torch 2.15.0: 28.7 s; torch 2.14.1, after the
-# judge stopped rewriting pictures and arrays: 23.3 s) and lose points under 640 MiB (the
-# libraries' pages are evicted and read again: 151.7 / 160 in 201 s).
-# Below LEAN_RUN_MIB the run says which setting to raise; below FULL_RUN_MIB, or with fewer than
-# AHEAD_CPUS, nothing is computed ahead (the lean run: one exercise computing at a time).
-LEAN_RUN_MIB = 768
-FULL_RUN_MIB = 1024
-AHEAD_CPUS = 2  # computing ahead needs a second CPU beside the judge and the current exercise
 
 
 def _read(source: str) -> int | None:
@@ -57,12 +52,12 @@ def _cgroup_folders(controller: str) -> list[Path]:
 
 def memory_limit() -> tuple[int | None, str]:
     """(the tightest memory limit in bytes, or None, and where it was read)."""
-    override = os.environ.get("PS5_MEMORY_LIMIT")
+    override = settings.environ("AUTOGRADER_MEMORY_LIMIT")
     if override:
         try:
-            return _read(override), "PS5_MEMORY_LIMIT"
+            return _read(override), "AUTOGRADER_MEMORY_LIMIT"
         except OSError as exc:
-            raise ValueError(f"PS5_MEMORY_LIMIT={override}: not a number of bytes, 'max' or a readable file "
+            raise ValueError(f"AUTOGRADER_MEMORY_LIMIT={override}: not a number of bytes, 'max' or a readable file "
                              f"({exc.strerror})") from None
     found = []
     for folder in _cgroup_folders("memory"):
@@ -79,12 +74,12 @@ def memory_limit() -> tuple[int | None, str]:
 def cpu_limit() -> tuple[float, str]:
     """(the CPUs this process may use, and where that was read): the scheduler's affinity, and a
     cgroup CPU quota (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``) where one is set."""
-    override = os.environ.get("PS5_CPU_LIMIT")
+    override = settings.environ("AUTOGRADER_CPU_LIMIT")
     if override:
         try:
-            return float(override), "PS5_CPU_LIMIT"
+            return float(override), "AUTOGRADER_CPU_LIMIT"
         except ValueError:
-            raise ValueError(f"PS5_CPU_LIMIT={override}: not a number of CPUs") from None
+            raise ValueError(f"AUTOGRADER_CPU_LIMIT={override}: not a number of CPUs") from None
     cpus = float(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     found = [(cpus, "cores")]
     for folder in _cgroup_folders("cpu"):
@@ -100,18 +95,19 @@ def cpu_limit() -> tuple[float, str]:
     return min(found)
 
 
-def plan(lean: bool = False) -> tuple[str, str]:
-    """("full" | "lean" | "too small", a line saying why); ``lean``: asked for (--lean)."""
+def plan(needs: Container, lean: bool = False) -> tuple[str, str]:
+    """("full" | "lean" | "too small", a line saying why); ``needs``: the problem set's measured
+    thresholds; ``lean``: asked for (--lean)."""
     limit, source = memory_limit()
     cpus, cpu_source = cpu_limit()
     mib = None if limit is None else limit / MIB
-    if mib is not None and mib < LEAN_RUN_MIB:
-        gb = math.ceil(LEAN_RUN_MIB * 1.1 / 1024 * 2) / 2  # 10 % to spare, in half-GB steps
-        return "too small", (f"the grading needs {LEAN_RUN_MIB} MiB of memory and this container allows "
+    if mib is not None and mib < needs.needs_mib:
+        gb = math.ceil(needs.needs_mib * 1.1 / 1024 * 2) / 2  # 10 % to spare, in half-GB steps
+        return "too small", (f"the grading needs {needs.needs_mib} MiB of memory and this container allows "
                              f"{mib:.0f} MiB ({source}): raise Gradescope's autograder memory (Settings > "
                              f"Autograder > Memory) to at least {gb:g} GB")
     memory = "no memory limit" if mib is None else f"memory limit {mib:.0f} MiB ({source})"
     cpu = f"{cpus:g} CPU" + ("s" if cpus > 1 else "") + ("" if cpu_source == "cores" else f" ({cpu_source})")
-    if lean or mib is not None and mib < FULL_RUN_MIB or cpus < AHEAD_CPUS:
+    if lean or mib is not None and mib < needs.ahead_mib or cpus < needs.ahead_cpus:
         return "lean", f"{memory}, {cpu}{': --lean' if lean else ''}: one exercise computing at a time, nothing computed ahead"
     return "full", f"{memory}, {cpu}: the next exercise's expensive checks computed ahead"

@@ -46,8 +46,10 @@ def scene(fig) -> dict:
         points = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets()) > 1]
         for j, c in enumerate(points):
             out[key + f"points{j}"] = np.asarray(c.get_offsets(), dtype=np.float64)
-            if c.get_array() is not None:
+            if c.get_array() is not None:  # coloured by value: the values, and how they map to colours
                 out[key + f"points{j} colours"] = np.asarray(c.get_array(), dtype=np.float64)
+                out[key + f"points{j} colour map"] = c.get_cmap().name
+                out[key + f"points{j} colour range"] = np.asarray(c.get_clim(), dtype=np.float64)
     for i, ax in enumerate(a for a in fig.axes if _colorbar(a) is not None):
         bar = _colorbar(ax)
         out[f"colorbar{i}.range"] = np.asarray([bar.norm.vmin, bar.norm.vmax], dtype=np.float64)

@@ -14,48 +14,46 @@ from pathlib import Path
 import pytest
 
 from autograder import checks
-from autograder.exercises import FIXTURES
 
-MANIFEST = FIXTURES / "MANIFEST.sha256"
-_entries: dict[str, str] | None = None
+NAME = "MANIFEST.sha256"  # in a problem set's fixtures/ folder
+NOT_PROVIDED = "not graded: the course provides no reference data for this check"
+_entries: dict[Path, dict[str, str]] = {}  # fixtures folder -> {file: digest}
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-NOT_PROVIDED = "not graded: the course provides no reference data for this check"
-
-
-def _listed() -> dict[str, str]:
-    global _entries
-    if _entries is None:
-        _entries = {}
-        if MANIFEST.is_file():
-            for line in MANIFEST.read_text().splitlines():
+def listed(fixtures: Path) -> dict[str, str]:
+    """{file relative to ``fixtures``: its digest}, as the manifest lists them."""
+    fixtures = fixtures.resolve()
+    if fixtures not in _entries:
+        _entries[fixtures] = {}
+        if (fixtures / NAME).is_file():
+            for line in (fixtures / NAME).read_text().splitlines():
                 digest, _, name = line.partition("  ")
-                _entries[name] = digest
-    return _entries
+                _entries[fixtures][name] = digest
+    return _entries[fixtures]
 
 
-def verified(path: Path) -> Path:
-    """``path`` (a file under fixtures/) after checking its digest against the manifest; an absent
-    file fails the test when the manifest lists it, and skips it (not graded) when it does not."""
-    name = path.resolve().relative_to(FIXTURES.resolve()).as_posix()
+def verified(path: Path, fixtures: Path) -> Path:
+    """``path`` (a file under ``fixtures``) after checking its digest against the manifest; an
+    absent file fails the test when the manifest lists it, and skips it (not graded) when not."""
+    name = path.resolve().relative_to(fixtures.resolve()).as_posix()
     if not path.is_file():
-        if name in _listed():
-            checks.fail(f"reference data fixtures/{name} is missing, though fixtures/MANIFEST.sha256 lists it: "
+        if name in listed(fixtures):
+            checks.fail(f"reference data fixtures/{name} is missing, though fixtures/{NAME} lists it: "
                         "this copy of the autograder is incomplete")
         pytest.skip(f"{NOT_PROVIDED} (fixtures/{name})")
-    if _listed().get(name) != _digest(path):
-        checks.fail(f"reference data fixtures/{name} does not match fixtures/MANIFEST.sha256; "
+    if listed(fixtures).get(name) != _digest(path):
+        checks.fail(f"reference data fixtures/{name} does not match fixtures/{NAME}; "
                     "regenerate with: pytest --target=solutions --regen-all")
     return path
 
 
-def write() -> None:
-    """Record every file under fixtures/ (run after regenerating)."""
-    global _entries
-    files = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p != MANIFEST and ".obtained" not in p.name)
-    MANIFEST.write_text("".join(f"{_digest(p)}  {p.relative_to(FIXTURES).as_posix()}\n" for p in files))
-    _entries = None
+def write(fixtures: Path) -> None:
+    """Record every file under ``fixtures`` (run after regenerating)."""
+    manifest = fixtures / NAME
+    files = sorted(p for p in fixtures.rglob("*") if p.is_file() and p != manifest and ".obtained" not in p.name)
+    manifest.write_text("".join(f"{_digest(p)}  {p.relative_to(fixtures).as_posix()}\n" for p in files))
+    _entries.pop(fixtures.resolve(), None)

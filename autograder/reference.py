@@ -10,6 +10,7 @@ A reference file is never created from a student's output; a missing one is hand
 from __future__ import annotations
 
 import io
+import json
 from functools import partial
 from pathlib import Path
 
@@ -22,15 +23,17 @@ from autograder.codec import Value
 
 class Reference:
     def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool,
-                 attach=lambda attachment: None):
+                 attach=lambda attachment: None, figures: Path | None = None, test: str = ""):
         self.folder = folder
         self._arrays = ndarrays_regression
         self._images = image_regression
         self.regenerate = regenerate
         self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
+        self.figures = figures  # where to save the obtained pictures (--figures), or None
+        self.test = test  # the test this object serves, named beside a saved picture
 
     def _file(self, basename: str, suffix: str) -> Path:
-        return manifest.verified(self.folder / f"{basename}{suffix}")
+        return manifest.verified(self.folder / f"{basename}{suffix}", self.folder.parent)
 
     def load(self, basename: str) -> dict[str, np.ndarray]:
         with np.load(self._file(basename, ".npz"), allow_pickle=False) as data:
@@ -86,6 +89,7 @@ class Reference:
             checks.fail(f"{what} should be a rendered figure, got {checks.describe(rendered)}")
         scene = rendered["scene"]
         if self.regenerate:
+            self.folder.mkdir(parents=True, exist_ok=True)
             np.savez(self.folder / f"{basename}_scene.npz", **{k: np.asarray(v) for k, v in scene.items()})
         self.image(rendered["png"], basename, what=what, max_changed_share=max_changed_share,
                    scene=None if self.regenerate else scene)
@@ -107,6 +111,13 @@ class Reference:
         if self.regenerate:
             self._images.check(png, basename=basename)
             return
+        if self.figures is not None:  # a readable PNG, saved as the student's for the class view
+            self.figures.mkdir(parents=True, exist_ok=True)
+            saved = self.figures / f"{self.folder.name}_{basename}"  # e.g. ex7_grid.png, and what it is
+            saved.with_suffix(".png").write_bytes(png)
+            saved.with_suffix(".json").write_text(json.dumps({
+                "exercise": int(self.folder.name.removeprefix("ex")), "name": basename, "what": what,
+                "test": self.test}))
         expected_file = self._file(basename, ".png")
         self._attach({"title": what, "panels": partial(report.image_panels, png, expected_file.read_bytes())})
         expected = Image.open(expected_file)
@@ -210,6 +221,7 @@ class ReferenceInputs:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 np.savez(path, **{k: np.asarray(v) for k, v in produce().items()})
             # Just written when regenerating: the manifest is rewritten at the end of that run.
-            with np.load(path if self.regenerate else manifest.verified(path), allow_pickle=False) as data:
+            with np.load(path if self.regenerate else manifest.verified(path, self.folder.parent),
+                         allow_pickle=False) as data:
                 self._cache[basename] = {k: data[k] for k in data.files}
         return self._cache[basename]

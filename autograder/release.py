@@ -1,39 +1,48 @@
-"""Build what a course hands out, from the project's committed files only.
+"""Build what a course hands out for a problem set, from committed files only.
 
     python -m autograder.release student OUT.zip      # what students get
     python -m autograder.release gradescope OUT.zip   # Gradescope's autograder zip
     python -m autograder.release classroom50 OUT.zip  # a Classroom 50 autograder bundle
 
-- The student package: the skeletons (student and provided files), the public graders and their
-  reference data, the framework without the tutors' tools, conftest.py, pyproject.toml, a student
-  README and a GitHub Actions workflow. No solutions, no hidden graders or their data.
-- The Gradescope zip: everything the autograder needs (hidden graders included), setup.sh and
+Run inside a problem set's folder (or name it with ``--problemset DIR``). Every package holds the
+framework (``autograder/``), the problem set's ``problemset.toml``, ``pytest.ini`` and
+``conftest.py``, and a ``pyproject.toml`` made for it (the framework's dependencies and the
+problem set's):
+
+- the student package: the skeletons (student and provided files), the public graders and their
+  reference data, the framework without the tutors' tools, the problem set's student README and a
+  GitHub Actions workflow. No solutions, no hidden graders or their data;
+- the Gradescope zip: the graders (hidden ones included) and reference data, setup.sh and
   run_autograder, and the reference solutions for setup.sh's self-check (it deletes them before
-  any submission is graded).
-- The Classroom 50 bundle: what Gradescope's zip holds but the solutions, with ``autograder.py``,
-  which Classroom 50's runner calls in the student's checkout; it grades the checkout's
-  ``skeletons/`` with the bundle's own framework and graders and writes ``result.json``.
+  any submission is graded);
+- the Classroom 50 bundle: what Gradescope's zip holds but the solutions, with ``autograder.py``,
+  which Classroom 50's runner calls in the student's checkout.
 
 Hidden graders are the files named ``graders/test_ex<N>_hidden_*.py``; their reference data is
-``fixtures/ex<N>/hidden_*``. Templates of the added files are in ``autograder/templates/``.
-A package is built from what git has committed: a changed or untracked file under a shipped
-folder is refused with one line naming it, so a tutor's filled-in skeleton never ships.
+``fixtures/ex<N>/hidden_*``. The added files' templates are in ``autograder/templates/``. A changed
+or untracked file among those a package ships is refused with one line naming it, so a tutor's
+filled-in skeleton never ships.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
-from autograder.exercises import ROOT
+from autograder.problemset import ProblemSet, ProblemSetError, find, tomllib
 
-SHIPPED = ["autograder/*.py", "conftest.py", "pyproject.toml", "skeletons/*", "graders/*.py",
-           "fixtures/MANIFEST.sha256", "fixtures/ex*/*"]
+FRAMEWORK = Path(__file__).resolve().parent
+DISTRIBUTION = "course-autograder"
+PROBLEM_SET = ["problemset.toml", "pytest.ini", "conftest.py", "skeletons/*", "graders/*.py",
+               "fixtures/MANIFEST.sha256", "fixtures/ex*/*"]
 SOLUTIONS = ["solutions/*"]
-ADDED = ["autograder/templates/*/*"]  # the templates of the files each package adds
-TUTOR_ONLY = {"autograder/batch.py", "autograder/check.py", "autograder/release.py", "autograder/classroom50.py"}
+FRAMEWORK_FILES = ["autograder/*.py", "autograder/templates/*/*"]
+TUTOR_ONLY = {"autograder/batch.py", "autograder/check.py", "autograder/release.py", "autograder/classroom50.py",
+              "autograder/skeletons.py", "autograder/scaffold.py"}
 STUDENT_GITIGNORE = ".venv/\nreports/\n__pycache__/\n*.egg-info/\nresults.json\n"
 
 
@@ -46,42 +55,74 @@ def is_hidden(relative: str) -> bool:
     return name.startswith("test_ex") and "_hidden_" in name or name.startswith("hidden_")
 
 
-def _git(*args: str) -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
-    except FileNotFoundError:
-        raise ReleaseError("git is not installed: a package is built from the project's committed files") from None
-    if done.returncode != 0:
-        raise ReleaseError(f"{ROOT} is not a git checkout: a package is built from the project's committed files "
-                           f"({done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'git failed'})")
-    return done.stdout
-
-
 def _matches(relative: str, patterns: list[str]) -> bool:
     return any(relative.count("/") == p.count("/") and Path(relative).match(p) for p in patterns)
 
 
-def committed_files(patterns: list[str]) -> dict[str, Path]:
-    """The files git tracks that match ``patterns`` (and the templates); refused when any file
-    they cover differs from the last commit or is not committed yet."""
-    patterns = patterns + ADDED
-    tracked = [rel for rel in _git("ls-files", "-z").split("\0") if rel and _matches(rel, patterns)]
-    entries = iter(_git("status", "--porcelain", "-z", "--untracked-files=all").split("\0"))
+def _git(folder: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise ReleaseError("git is not installed: a package is built from committed files") from None
+    if done.returncode != 0:
+        raise ReleaseError(f"{folder} is not in a git checkout: a package is built from committed files "
+                           f"({(done.stderr.strip().splitlines() or ['git failed'])[-1]})")
+    return done.stdout
+
+
+def committed_files(folder: Path, patterns: list[str]) -> dict[str, Path]:
+    """The files under ``folder`` that git tracks and ``patterns`` match, by their path in
+    ``folder``; refused when one of the files they cover differs from the last commit or is not
+    committed."""
+    prefix = _git(folder, "rev-parse", "--show-prefix").strip()  # folder's path in the repository
+    tracked = [p[len(prefix):] for p in _git(folder, "ls-files", "-z", "--full-name").split("\0")
+               if p.startswith(prefix)]
+    entries = iter(_git(folder, "status", "--porcelain", "-z", "--untracked-files=all", "--", ".").split("\0"))
     for entry in entries:
         state, path = entry[:2], entry[3:]
         if "R" in state or "C" in state:
             next(entries, None)  # a rename's second path is its old name
-        if path and _matches(path, patterns):
+        if path.startswith(prefix) and _matches(path[len(prefix):], patterns):
             what = "is not committed" if state == "??" else "has uncommitted changes"
             raise ReleaseError(f"{path} {what}: a package is built from committed files only "
                                "(commit it, or stash or remove it, and build again)")
-    return {rel: ROOT / rel for rel in sorted(tracked)}
+    return {rel: folder / rel for rel in sorted(tracked) if _matches(rel, patterns)}
 
 
-def _manifest_of(files: dict[str, Path]) -> str:
-    """fixtures/MANIFEST.sha256 restricted to the reference files that ship."""
-    lines = (ROOT / "fixtures" / "MANIFEST.sha256").read_text().splitlines()
-    return "".join(f"{line}\n" for line in lines if f"fixtures/{line.partition('  ')[2]}" in files)
+def framework_files() -> dict[str, Path]:
+    """The framework's files: committed ones where it is a checkout, else as installed."""
+    try:
+        return committed_files(FRAMEWORK.parent, FRAMEWORK_FILES)
+    except ReleaseError as exc:
+        if "not in a git checkout" not in str(exc):
+            raise
+    return {p.relative_to(FRAMEWORK.parent).as_posix(): p for p in sorted(FRAMEWORK.rglob("*"))
+            if p.is_file() and _matches(p.relative_to(FRAMEWORK.parent).as_posix(), FRAMEWORK_FILES)}
+
+
+def framework_dependencies() -> list[str]:
+    """The framework's own requirements (not its extras): from its pyproject.toml where it is a
+    checkout, else as installed."""
+    source = FRAMEWORK.parent / "pyproject.toml"
+    if source.is_file():
+        project = tomllib.loads(source.read_text()).get("project", {})
+        if project.get("name") == DISTRIBUTION:
+            return list(project.get("dependencies", []))
+    try:
+        requires = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        raise ReleaseError(f"the framework ({DISTRIBUTION}) is not installed: its dependencies are unknown") from None
+    return [r for r in requires if "extra ==" not in r]
+
+
+def pyproject(problemset: ProblemSet) -> str:
+    """The package's pyproject.toml: the framework and the problem set's dependencies."""
+    name = re.sub(r"[^a-z0-9]+", "-", problemset.title.lower()).strip("-") or "problem-set"
+    dependencies = "".join(f'    "{d}",\n' for d in [*framework_dependencies(), *problemset.dependencies])
+    return (f'[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
+            f'[project]\nname = "{name}"\nversion = "1"\ndescription = "{problemset.title}: {problemset.subject}"\n'
+            f'requires-python = ">=3.10"\ndependencies = [\n{dependencies}]\n\n'
+            f'[tool.setuptools]\npackages = ["autograder"]\n')
 
 
 def write_zip(out: Path, files: dict[str, Path], extra: dict[str, tuple[str | bytes, int]]) -> None:
@@ -97,40 +138,66 @@ def write_zip(out: Path, files: dict[str, Path], extra: dict[str, tuple[str | by
             z.writestr(info, data)
 
 
-def _template(files: dict[str, Path], name: str, mode: int = 0o644) -> tuple[str, int]:
-    return files[f"autograder/templates/{name}"].read_text(), mode
+class Package:
+    """The files of one package: the framework's and the problem set's, and the files it adds."""
+
+    def __init__(self, problemset: ProblemSet, patterns: list[str]):
+        self.problemset = problemset
+        for required in ("pytest.ini", "conftest.py"):
+            if not (problemset.root / required).is_file():
+                raise ReleaseError(f"{problemset.root / required} is missing: a problem set's packages ship it")
+        framework = framework_files()
+        self.templates = {rel.removeprefix("autograder/templates/"): path for rel, path in framework.items()
+                          if rel.startswith("autograder/templates/")}
+        self.files = {rel: path for rel, path in framework.items() if not rel.startswith("autograder/templates/")}
+        self.files.update(committed_files(problemset.root, patterns))
+        self.extra: dict[str, tuple[str | bytes, int]] = {"pyproject.toml": (pyproject(problemset), 0o644)}
+
+    def template(self, name: str, mode: int = 0o644) -> tuple[str, int]:
+        return self.templates[name].read_text(), mode
+
+    def write(self, out: Path) -> None:
+        write_zip(out, self.files, self.extra)
 
 
-def _shipped(files: dict[str, Path]) -> dict[str, Path]:
-    return {rel: path for rel, path in files.items() if not _matches(rel, ADDED)}
+def _manifest_of(files: dict[str, Path]) -> str:
+    """fixtures/MANIFEST.sha256 restricted to the reference files that ship."""
+    lines = files["fixtures/MANIFEST.sha256"].read_text().splitlines()
+    return "".join(f"{line}\n" for line in lines if f"fixtures/{line.partition('  ')[2]}" in files)
 
 
-def build_student(out: Path) -> None:
-    files = committed_files(SHIPPED)
-    shipped = {rel: path for rel, path in _shipped(files).items() if not is_hidden(rel) and rel not in TUTOR_ONLY}
-    write_zip(out, shipped, {
-        "README.md": _template(files, "student/README.md"),
-        ".github/workflows/grade.yml": _template(files, "student/grade.yml"),
+def build_student(problemset: ProblemSet, out: Path) -> None:
+    package = Package(problemset, PROBLEM_SET)
+    if problemset.student_readme is None:
+        raise ReleaseError(f"{problemset.root / 'problemset.toml'}: no student_readme for the student package")
+    readme = committed_files(problemset.root, [problemset.student_readme.relative_to(problemset.root).as_posix()])
+    package.files = {rel: path for rel, path in package.files.items() if not is_hidden(rel) and rel not in TUTOR_ONLY}
+    package.extra.update({
+        "README.md": (next(iter(readme.values())).read_text(), 0o644),
+        ".github/workflows/grade.yml": package.template("student/grade.yml"),
         ".gitignore": (STUDENT_GITIGNORE, 0o644),
-        "fixtures/MANIFEST.sha256": (_manifest_of(shipped), 0o644),
+        "fixtures/MANIFEST.sha256": (_manifest_of(package.files), 0o644),
     })
+    package.write(out)
 
 
-def build_gradescope(out: Path) -> None:
-    files = committed_files(SHIPPED + SOLUTIONS)
-    write_zip(out, _shipped(files), {
-        "README.md": _template(files, "gradescope/README.md"),
-        "setup.sh": _template(files, "gradescope/setup.sh", 0o755),
-        "run_autograder": _template(files, "gradescope/run_autograder", 0o755),
+def build_gradescope(problemset: ProblemSet, out: Path) -> None:
+    package = Package(problemset, PROBLEM_SET + SOLUTIONS)
+    package.extra.update({
+        "README.md": package.template("gradescope/README.md"),
+        "setup.sh": package.template("gradescope/setup.sh", 0o755),
+        "run_autograder": package.template("gradescope/run_autograder", 0o755),
     })
+    package.write(out)
 
 
-def build_classroom50(out: Path) -> None:
-    files = committed_files(SHIPPED)
-    write_zip(out, _shipped(files), {
-        "README.md": _template(files, "classroom50/README.md"),
-        "autograder.py": _template(files, "classroom50/autograder.py", 0o755),
+def build_classroom50(problemset: ProblemSet, out: Path) -> None:
+    package = Package(problemset, PROBLEM_SET)
+    package.extra.update({
+        "README.md": package.template("classroom50/README.md"),
+        "autograder.py": package.template("classroom50/autograder.py", 0o755),
     })
+    package.write(out)
 
 
 BUILDERS = {"student": build_student, "gradescope": build_gradescope, "classroom50": build_classroom50}
@@ -140,10 +207,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=list(BUILDERS))
     parser.add_argument("out", type=Path)
+    parser.add_argument("--problemset", type=Path, default=None, help="the problem set's folder (default: the one "
+                        "the working folder is in)")
     args = parser.parse_args(argv)
     try:
-        BUILDERS[args.kind](args.out)
-    except ReleaseError as exc:
+        problemset = ProblemSet.load(args.problemset or find())
+        BUILDERS[args.kind](problemset, args.out)
+    except (ReleaseError, ProblemSetError) as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")

@@ -87,15 +87,17 @@ img { image-rendering: pixelated; max-width: 560px; border: 1px solid #ddd; }
 """
 
 
-def render(title: str, rows: list[dict], tests: list[dict]) -> str:
+def render(title: str, rows: list[dict], tests: list[dict], note: str = "") -> str:
     """rows: {exercise, title, earned, possible, passed, graded}; tests: {exercise, number, name,
     status, points, max_points, message, attachments: [{title, panels}]}; ``panels`` is
-    {caption: base64 PNG}, or a function returning that (drawn only when a report is written)."""
+    {caption: base64 PNG}, or a function returning that (drawn only when a report is written);
+    ``note``: a line shown under the title (e.g. why a submission was not graded)."""
     e = html.escape
     total = sum(r["earned"] for r in rows), sum(r["possible"] for r in rows)
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>{CSS}</style></head><body>",
            f"<h1>{e(title)}</h1><p>{datetime.datetime.now():%Y-%m-%d %H:%M} &middot; "
            f"<b>{total[0]:.1f} / {total[1]:.1f} points</b></p>",
+           f"<p class='msg failed'>{e(note)}</p>" if note else "",
            "<table><tr><th>exercise</th><th></th><th>points</th><th>tests passed</th></tr>"]
     for r in rows:
         cls = "passed" if r["earned"] == r["possible"] else "failed"

@@ -21,21 +21,21 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.exercises import ROOT
+FRAMEWORK = Path(__file__).resolve().parent  # the autograder package: workers import it
 
-# Folders of the project a worker must not see. Everything of the project a worker needs
-# (the framework's package, the provided files, a virtual environment inside the clone) is
-# outside them.
+
+# Folders of a problem set a worker must not see. Everything a worker needs (the framework's
+# package, the provided files, a virtual environment inside the clone) is outside them.
 PROTECTED = ("fixtures", "solutions", "graders", "tests", ".git", "reports")
 READABLE_SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/opt",
                    "/proc", "/sys", "/dev", "/var/cache/fontconfig", "/System", "/Library")
 
 
-def protected_paths(root: Path = ROOT) -> list[Path]:
+def protected_paths(root: Path) -> list[Path]:
     return [root / name for name in PROTECTED if (root / name).exists()]
 
 
-def protected_files(root: Path = ROOT, limit: int = 400) -> list[str]:
+def protected_files(root: Path, limit: int = 400) -> list[str]:
     """Files a worker must not be able to open (a sample of each protected folder)."""
     files = []
     for folder in protected_paths(root):
@@ -53,7 +53,7 @@ def _overlaps(path: Path, protected: list[Path]) -> bool:
 
 
 # -- mount namespace ---------------------------------------------------------------------------
-def hide_protected(root: Path = ROOT) -> bool:
+def hide_protected(root: Path) -> bool:
     """Enter a private mount namespace and lay an empty read-only tmpfs over every protected
     folder. Needs CAP_SYS_ADMIN; False where the kernel or the container refuses."""
     if not sys.platform.startswith("linux"):
@@ -86,7 +86,7 @@ class _PathBeneath(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def landlock(readable: list[str], writable: list[str], root: Path = ROOT) -> bool:
+def landlock(readable: list[str], writable: list[str], root: Path) -> bool:
     """Restrict this process (and its children) to reading ``readable`` and writing ``writable``.
     No path that holds or lies inside a protected folder is granted. False where Landlock is
     missing (other systems, old kernels, a seccomp filter that blocks it)."""
@@ -123,10 +123,11 @@ def landlock(readable: list[str], writable: list[str], root: Path = ROOT) -> boo
         os.close(ruleset)
 
 
-def python_paths() -> list[str]:
-    """Folders a worker reads to run Python and import libraries later (lazily)."""
+def python_paths(root: Path) -> list[str]:
+    """Folders a worker reads to run Python and import libraries later (lazily): the interpreter's,
+    the framework's package, and the problem set's skeletons/ (its provided files)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             os.path.dirname(os.path.realpath(sys.executable)), str(ROOT / "autograder"), str(ROOT / "skeletons")}
+             os.path.dirname(os.path.realpath(sys.executable)), str(FRAMEWORK), str(root / "skeletons")}
     paths.update(p for p in sys.path if p and os.path.isdir(p))
     return sorted(paths)
 
@@ -145,11 +146,12 @@ def give_back_memory() -> None:
 
 
 # -- the measurement ---------------------------------------------------------------------------
-def can_reach_python() -> str:
-    """'' when this process can still load Python modules lazily, else what it could not read."""
+def can_reach_python(libraries=()) -> str:
+    """'' when this process can still load Python modules lazily (the problem set's ``libraries``,
+    the framework's, the standard library), else what it could not read."""
     import importlib.util
 
-    for name in ("torch", "torchvision", "numpy", "PIL", "matplotlib", "json", "autograder"):
+    for name in dict.fromkeys([*(n.split(".")[0] for n in libraries), "numpy", "json", "autograder"]):
         try:
             origin = getattr(sys.modules.get(name), "__file__", None)
             if origin is None:
@@ -169,7 +171,7 @@ def can_reach_python() -> str:
     return ""
 
 
-def audit(files: list[str], mechanisms: dict) -> dict:
+def audit(files: list[str], mechanisms: dict, libraries=()) -> dict:
     """What this (isolated) process can do: run in a worker that imported no student code."""
     readable = []
     for path in files:
@@ -186,11 +188,11 @@ def audit(files: list[str], mechanisms: dict) -> dict:
         user = pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError, TypeError):
         user = os.environ.get("USERNAME", "this user")
-    return {"uid": uid, "user": user, "python": can_reach_python(), "readable": readable,
+    return {"uid": uid, "user": user, "python": can_reach_python(libraries), "readable": readable,
             "checked": len(files), **mechanisms}
 
 
-def describe(report: dict | None, judge_is_root: bool) -> str:
+def describe(report: dict | None, judge_is_root: bool, root: Path) -> str:
     """The run's last line: what held for the workers of this run, as they measured it."""
     if report is None:
         return "no worker ran: nothing to confine"
@@ -198,7 +200,7 @@ def describe(report: dict | None, judge_is_root: bool) -> str:
     line = f"workers run as {report['user']}" + (f" (uid {report['uid']})" if report.get("uid") is not None else "")
     line += f"; confinement: {', '.join(used) if used else 'none'}"
     if report["readable"]:
-        first = os.path.relpath(report["readable"][0], ROOT)
+        first = os.path.relpath(report["readable"][0], root)
         line += (f"; WARNING: the workers could read {len(report['readable'])} of {report['checked']} reference "
                  f"files (e.g. {first}): "
                  + ("a submission can copy the expected answers; see README, Threat model" if judge_is_root

@@ -74,22 +74,27 @@ def differing(solutions: Path, skeletons: Path, files: list[str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    from autograder.exercises import SKELETONS, SOLUTIONS, STUDENT_FILES
+    from autograder.problemset import ProblemSet, ProblemSetError, find
 
     parser = argparse.ArgumentParser(prog="python -m autograder.skeletons", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 where a skeleton differs")
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
     args = parser.parse_args(argv)
     try:
+        problemset = ProblemSet.load(args.problemset or find())
+        files = problemset.student_files
         if args.check:
-            lines = differing(SOLUTIONS, SKELETONS, STUDENT_FILES)
-            print("\n".join(lines) or f"the {len(STUDENT_FILES)} skeletons are what the solutions make")
+            lines = differing(problemset.solutions, problemset.skeletons, files)
+            print("\n".join(lines) or f"the {len(files)} skeletons are what the solutions make")
             return 1 if lines else 0
-        for name in STUDENT_FILES:
-            (SKELETONS / name).write_text(skeleton_of((SOLUTIONS / name).read_text(), f"solutions/{name}"))
-    except (MarkerError, SyntaxError) as exc:
+        for name in files:
+            made = skeleton_of((problemset.solutions / name).read_text(), f"solutions/{name}")
+            (problemset.skeletons / name).write_text(made)
+    except (MarkerError, SyntaxError, ProblemSetError) as exc:
         print(f"skeletons: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {len(STUDENT_FILES)} skeletons from the solutions")
+    print(f"wrote {len(files)} skeletons from the solutions")
     return 0
 
 

@@ -1,7 +1,7 @@
 """The worker: imports one student module and runs calls on it. Runs only in a child process.
 
-It is started by :mod:`autograder.boundary` from a forkserver that has torch preloaded, so a
-worker costs a fork, not a torch import. Requests and replies are :mod:`autograder.codec`
+It is started by :mod:`autograder.boundary` from a forkserver that has the problem set's
+libraries preloaded, so a worker costs a fork, not an import of torch. Requests and replies are :mod:`autograder.codec`
 messages; a reply is ``{"ok": value}`` or ``{"error": {...}}`` and nothing else.
 """
 from __future__ import annotations
@@ -14,10 +14,11 @@ import signal
 import sys
 import tempfile
 import traceback
+from pathlib import Path
 
 import numpy as np
 
-from autograder import sandbox
+from autograder import sandbox, settings, stack
 from autograder.codec import decode, encode
 
 try:
@@ -33,12 +34,13 @@ def _to_tensor(array: np.ndarray, requires_grad: bool):
 
 
 def _seed(seed: int) -> None:
-    import torch
-
+    """Seed random, numpy and torch (where the problem set uses it: imported already)."""
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_grad_enabled(True)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+        torch.set_grad_enabled(True)
 
 
 def _where(exc: BaseException, workdir: str) -> str:
@@ -112,10 +114,11 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
     probes = _preload_graders(spec)
     sys.path.insert(0, spec["workdir"])
     root = hasattr(os, "geteuid") and os.geteuid() == 0
-    confinement = {"namespace": bool(root and sandbox.hide_protected())}
-    confinement["landlock"] = os.environ.get("PS5_LANDLOCK") != "off" and sandbox.landlock(
-        readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(), spec["torch_home"]],
-        writable=[os.path.dirname(spec["workdir"]), "/dev"])
+    project = Path(spec["root"])
+    confinement = {"namespace": bool(root and sandbox.hide_protected(project))}
+    confinement["landlock"] = settings.environ("AUTOGRADER_LANDLOCK") != "off" and sandbox.landlock(
+        readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(project), spec["torch_home"]],
+        writable=[os.path.dirname(spec["workdir"]), "/dev"], root=project)
     if spec.get("memory_bytes") and resource is not None:
         try:
             resource.setrlimit(resource.RLIMIT_AS, (spec["memory_bytes"],) * 2)
@@ -133,14 +136,17 @@ def serve(conn, spec: dict) -> None:
     """Entry point of the worker process."""
     import gc
 
+    from autograder import preload  # the problem set's libraries: the forkserver's already, or now (spawn)
+
     gc.freeze()  # what the forkserver imported is never scanned: its pages stay shared, not copied
     probes, confinement = _isolate(spec)
     if spec.get("audit") is not None:  # the judge's measurement: no student code in this process
-        conn.send_bytes(encode(sandbox.audit(spec["audit"], confinement)))
+        conn.send_bytes(encode({**sandbox.audit(spec["audit"], confinement, spec.get("preload", ())),
+                                "libraries": preload.error}))
         return
-    import torch
-
-    torch.set_num_threads(spec["threads"])
+    stack.dump_on_signal(spec["stack_file"])  # the judge asks where we are before it kills us
+    if "torch" in sys.modules:  # one thread: results do not depend on the machine's cores
+        sys.modules["torch"].set_num_threads(spec["threads"])
     workdir = spec["workdir"]
 
     _seed(0)

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from autograder.problemset import ProblemSet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+PROBLEMSET = ProblemSet.load(ROOT)  # problem set 5, at the top of the repository
+EXERCISES = PROBLEMSET.exercises
+STUDENT_FILES = PROBLEMSET.student_files
+PROVIDED_FILES = PROBLEMSET.provided_files
 
 
 @dataclass

@@ -6,11 +6,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from autograder import sandbox  # noqa: E402
-from autograder.boundary import Student, sandbox_description, warm_up  # noqa: E402
-from autograder.exercises import EXERCISES  # noqa: E402
+from autograder import boundary, sandbox  # noqa: E402
+from autograder.problemset import ProblemSet  # noqa: E402
+from autograder.student import Student  # noqa: E402
 
 SUBMISSION = '''
 import os
@@ -30,12 +31,14 @@ def what_i_can_do(paths):
 '''
 
 if __name__ == "__main__":
-    warm_up()
+    problemset = ProblemSet.load(ROOT)
+    boundary.configure(problemset)
+    boundary.warm_up()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "iter_maxpool.py").write_text(SUBMISSION)
-        student = Student(EXERCISES[7], Path(folder), timeout=120)
+        student = Student(problemset.exercises[7], Path(folder), problemset, timeout=120)
         try:
-            done = student.what_i_can_do(sandbox.protected_files())
+            done = student.what_i_can_do(sandbox.protected_files(ROOT))
         finally:
             student.close()
-    print(json.dumps({"line": sandbox_description(), "uid": int(done["uid"]), "opened": list(done["opened"])}))
+    print(json.dumps({"line": boundary.sandbox_description(), "uid": int(done["uid"]), "opened": list(done["opened"])}))

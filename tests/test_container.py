@@ -3,9 +3,8 @@ budget ends every run in time, whatever the submission does."""
 import time
 
 import pytest
-from conftest import grade, make_submission
+from conftest import EXERCISES, STUDENT_FILES, grade, make_submission
 
-from autograder.exercises import EXERCISES, STUDENT_FILES
 
 ENDLESS = '''
 import time
@@ -22,7 +21,7 @@ def __getattr__(name):  # every function and class of this module runs forever
 
 
 def test_a_container_too_small_to_grade_in_is_told_which_setting_to_raise(tmp_path):
-    run = grade("solutions", tmp_path=tmp_path, env={"PS5_MEMORY_LIMIT": str(700 * 2**20)})
+    run = grade("solutions", tmp_path=tmp_path, env={"AUTOGRADER_MEMORY_LIMIT": str(700 * 2**20)})
     assert run.returncode == 4 and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert "raise Gradescope's autograder memory" in run.stderr and "700 MiB" in run.stderr
     assert "to at least 1 GB" in run.stderr
@@ -32,7 +31,7 @@ def test_a_container_too_small_to_grade_in_is_told_which_setting_to_raise(tmp_pa
 def test_a_tight_limit_read_from_a_cgroup_file_makes_the_run_lean(tmp_path):
     limit = tmp_path / "memory.max"
     limit.write_text(f"{900 * 2**20}\n")
-    run = grade("solutions", tmp_path=tmp_path, env={"PS5_MEMORY_LIMIT": str(limit)})
+    run = grade("solutions", tmp_path=tmp_path, env={"AUTOGRADER_MEMORY_LIMIT": str(limit)})
     assert "memory: memory limit 900 MiB" in run.stdout and "nothing computed ahead" in run.stdout, run.stdout[-1500:]
     assert run.results["score"] == pytest.approx(sum(ex.points for ex in EXERCISES.values()))
 
@@ -43,12 +42,12 @@ def test_a_single_cpu_makes_the_run_lean_and_two_compute_ahead(tmp_path):
         limit = tmp_path / "memory.max"
         limit.write_text("max\n")
         run = grade("solutions", "graders/test_ex6_count_parameters.py", tmp_path=tmp_path,
-                    env={"PS5_MEMORY_LIMIT": str(limit), "PS5_CPU_LIMIT": cpus})
+                    env={"AUTOGRADER_MEMORY_LIMIT": str(limit), "AUTOGRADER_CPU_LIMIT": cpus})
         assert run.returncode == 0, run.stdout[-1500:]
         plans[cpus] = next(line for line in run.stdout.splitlines() if line.startswith("memory: "))
-    assert plans["0.5"] == "memory: no memory limit, 0.5 CPU (PS5_CPU_LIMIT): one exercise computing at a time, " \
+    assert plans["0.5"] == "memory: no memory limit, 0.5 CPU (AUTOGRADER_CPU_LIMIT): one exercise computing at a time, " \
                            "nothing computed ahead", plans
-    assert plans["2"].endswith("2 CPUs (PS5_CPU_LIMIT): the next exercise's expensive checks computed ahead"), plans
+    assert plans["2"].endswith("2 CPUs (AUTOGRADER_CPU_LIMIT): the next exercise's expensive checks computed ahead"), plans
 
 
 def test_the_cpu_quota_is_read_from_the_cgroup(tmp_path, monkeypatch):
@@ -61,7 +60,7 @@ def test_the_cpu_quota_is_read_from_the_cgroup(tmp_path, monkeypatch):
     (tmp_path / "v1" / "cpu.cfs_period_us").write_text("100000\n")
     (tmp_path / "none").mkdir()
     (tmp_path / "none" / "cpu.max").write_text("max 100000\n")
-    monkeypatch.delenv("PS5_CPU_LIMIT", raising=False)
+    monkeypatch.delenv("AUTOGRADER_CPU_LIMIT", raising=False)
     for folder, expected in (("v2", 0.5), ("v1", 1.5)):
         monkeypatch.setattr(container, "_cgroup_folders", lambda controller, f=folder: [tmp_path / "none", tmp_path / f])
         assert container.cpu_limit() == (expected, str(tmp_path / folder / ("cpu.max" if folder == "v2" else "cpu.cfs_quota_us")))
@@ -73,8 +72,8 @@ def test_lean_is_kept_when_asked_for(tmp_path):
     limit = tmp_path / "memory.max"
     limit.write_text("max\n")
     run = grade("solutions", "--lean", "graders/test_ex6_count_parameters.py", tmp_path=tmp_path,
-                env={"PS5_MEMORY_LIMIT": str(limit), "PS5_CPU_LIMIT": "2"})
-    assert run.returncode == 0 and "memory: no memory limit, 2 CPUs (PS5_CPU_LIMIT): --lean: one exercise computing at a time" \
+                env={"AUTOGRADER_MEMORY_LIMIT": str(limit), "AUTOGRADER_CPU_LIMIT": "2"})
+    assert run.returncode == 0 and "memory: no memory limit, 2 CPUs (AUTOGRADER_CPU_LIMIT): --lean: one exercise computing at a time" \
         in run.stdout, \
         run.stdout[-1500:]
 

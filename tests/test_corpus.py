@@ -4,10 +4,9 @@ correct variant gets full marks, every grader test can fail. Each submission is 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, grade, make_submission
 from corpus import ALSO, BUGS, VARIANTS
 
-from autograder.exercises import EXERCISES
 
 CASES = [(kind, n, name, edit) for kind, table in (("bug", BUGS), ("variant", VARIANTS))
          for n, entries in table.items() for name, edit in entries.items()]

@@ -1,9 +1,8 @@
 """One source, two versions: the committed skeletons are what the solutions make, and the
 provided files are kept once (skeletons/)."""
 import pytest
-from conftest import ROOT
+from conftest import EXERCISES, PROVIDED_FILES, ROOT, STUDENT_FILES
 
-from autograder.exercises import EXERCISES, PROVIDED_FILES, STUDENT_FILES
 from autograder.skeletons import MarkerError, differing, skeleton_of
 
 

@@ -5,11 +5,10 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, grade, make_submission
 from corpus import VARIANTS
 from test_corpus import apply
 
-from autograder.exercises import EXERCISES
 
 
 def cpu_has(flag: str) -> bool:

@@ -10,9 +10,8 @@ import zipfile
 
 import pytest
 import yaml
-from conftest import ROOT, shell_blocks, without_our_venv
+from conftest import EXERCISES, ROOT, STUDENT_FILES, shell_blocks, without_our_venv
 
-from autograder.exercises import EXERCISES, STUDENT_FILES
 
 
 def release(project, kind, out):

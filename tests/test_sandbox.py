@@ -20,7 +20,7 @@ def modes() -> dict[str, list[str]]:
         found["root without CAP_SYS_ADMIN"] = ["capsh", "--drop=cap_sys_admin", "--", "-c", " ".join(PROBE)]
         # Nothing but file modes left: the line must then say what the worker can read.
         found["root without CAP_SYS_ADMIN or Landlock"] = ["capsh", "--drop=cap_sys_admin", "--", "-c",
-                                                          "PS5_LANDLOCK=off " + " ".join(PROBE)]
+                                                          "AUTOGRADER_LANDLOCK=off " + " ".join(PROBE)]
     return found
 
 
@@ -50,6 +50,6 @@ def test_without_any_confinement_the_line_warns(monkeypatch):
 
     report = {"uid": 1000, "user": "student", "readable": [str(ROOT / "fixtures" / "MANIFEST.sha256")],
               "checked": 3, "namespace": False, "landlock": False, "python": ""}
-    line = sandbox.describe(report, judge_is_root=True)
+    line = sandbox.describe(report, judge_is_root=True, root=ROOT)
     check_line_against_the_worker({"line": line, "uid": 1000, "opened": report["readable"]})
     assert "confinement: none" in line

@@ -1,13 +1,14 @@
 """The grading interface: targets, results files, clean failures, the boundary to student code."""
 import ast
+import os
 import re
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, grade, make_submission
 
-from autograder.exercises import EXERCISES
 
 
 def todo_functions(path) -> set[str]:
@@ -95,8 +96,86 @@ def test_an_import_error_is_reported_in_one_line(tmp_path):
     run = grade(folder, "graders/test_ex7_maxpool.py", tmp_path=tmp_path)
     assert run.returncode == 1
     for test in run.results["tests"]:
-        assert re.fullmatch(r"iter_maxpool\.py could not be imported: SyntaxError: .* \(iter_maxpool\.py:1\)",
-                            test["output"]), test["output"]
+        assert re.fullmatch(r"iter_maxpool\.py raised SyntaxError at import, line 1: .*", test["output"]), test["output"]
+
+
+def planted(lines: str) -> tuple[str, int]:
+    """softmax_temperature.py of the solutions with ``lines`` appended: (source, number of the
+    last planted line)."""
+    source = (ROOT / "solutions" / "softmax_temperature.py").read_text().rstrip("\n") + "\n\n\n" + lines + "\n"
+    return source, source.count("\n")
+
+
+def grade_ex3(tmp_path, source: str):
+    """Exercise 3 graded with softmax_temperature.py replaced, 5 s per call: each test's output
+    line and time."""
+    folder = make_submission(tmp_path / "sub", files={"softmax_temperature.py": source})
+    run = grade(folder, "--call-timeout=5", f"--junitxml={tmp_path / 'j.xml'}",
+                "graders/test_ex3_softmax_temperature.py", tmp_path=tmp_path)
+    outputs = [t["output"] for t in run.results["tests"]]
+    assert len(outputs) > 2, run.stdout[-2000:]
+    return outputs, [float(case.get("time")) for case in ET.parse(tmp_path / "j.xml").getroot().iter("testcase")]
+
+
+@pytest.mark.parametrize("lines, where", [("while True: pass", ""),
+                                          ("def spin():\n    while True: pass\n\n\nspin()", " in spin")],
+                         ids=["at the top level", "in a function it calls"])
+def test_an_endless_loop_at_import_names_the_file_and_line_and_waits_out_one_timeout(tmp_path, lines, where):
+    source, _ = planted(lines)
+    line = [text.strip() for text in source.splitlines()].index("while True: pass") + 1
+    outputs, seconds = grade_ex3(tmp_path, source)
+    expected = f"softmax_temperature.py did not finish importing: stopped after 5 s at import, line {line}{where}"
+    assert outputs == [expected] * len(outputs)
+    assert sum(s >= 5 for s in seconds) == 1, seconds  # the later tests fail at once, with the same line
+
+
+def test_an_endless_loop_in_a_function_names_the_function_and_the_line_where_it_was_stopped(tmp_path):
+    source, line = planted("def softmax_t(z, T):  # noqa: F811\n    while True: pass")
+    outputs, _ = grade_ex3(tmp_path, source)
+    stopped = f"timed out after 5 s in softmax_t (stopped at softmax_temperature.py:{line})"
+    breaker = "timed out after 5 s in softmax_t (twice already; not called again)"  # later calls fail at once
+    assert outputs == [stopped] * 2 + [breaker] * (len(outputs) - 2)
+
+
+def test_an_exception_at_import_names_the_file_and_line(tmp_path):
+    source, line = planted('raise ValueError("planted at import")')
+    outputs, _ = grade_ex3(tmp_path, source)
+    expected = f"softmax_temperature.py raised ValueError at import, line {line}: planted at import"
+    assert outputs == [expected] * len(outputs)
+
+
+def broken_library(tmp_path, source: str) -> dict:
+    """A torchvision package that runs ``source`` at import, first on PYTHONPATH: how a broken
+    install of the grading machine looks to the run."""
+    package = tmp_path / "broken" / "torchvision"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(source)
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(package.parent), os.environ.get("PYTHONPATH")]))}
+
+
+def test_a_machine_whose_workers_cannot_import_their_libraries_is_not_graded_in_one_line(tmp_path):
+    """A torchvision built for another torch raises RuntimeError at import: the run says so at
+    once, instead of failing every test on the student's account until the platform kills it."""
+    env = broken_library(tmp_path, 'raise RuntimeError("operator torchvision::nms does not exist")\n')
+    start = time.monotonic()
+    run = grade("solutions", "--time-budget=120", tmp_path=tmp_path, env=env, timeout=240)
+    assert time.monotonic() - start < 60  # well within the budget
+    assert run.returncode == 4, run.stdout[-2000:] + run.stderr[-2000:]
+    assert run.results["tests"] == [] and run.results["score"] == 0
+    output = run.results["output"]
+    assert output.startswith("not graded: the grading workers could not start: ") and "\n" not in output
+    assert "RuntimeError: operator torchvision::nms does not exist" in output and "not of the submission" in output
+    assert run.stderr.strip() == f"ERROR: {output}"
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_library_that_hangs_at_import_ends_the_run_within_its_time_budget(tmp_path):
+    env = broken_library(tmp_path, "import time\ntime.sleep(10 ** 6)\n")
+    start = time.monotonic()
+    run = grade("solutions", "--time-budget=20", tmp_path=tmp_path, env=env, timeout=240)
+    assert time.monotonic() - start < 90  # the budget, and pytest's start and end
+    assert run.returncode == 4
+    assert run.results["tests"] == [] and "no worker started in" in run.results["output"], run.results
 
 
 def test_the_pytest_process_never_imports_torch_or_student_code(tmp_path):

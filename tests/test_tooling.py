@@ -7,10 +7,9 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT, make_submission
+from conftest import ROOT, STUDENT_FILES, make_submission
 from hostile import files as hostile_files
 
-from autograder.exercises import STUDENT_FILES
 
 
 def run(*args, cwd=ROOT, env=None, timeout=900):

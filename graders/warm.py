@@ -1,5 +1,6 @@
-"""Imported once by the forkserver, after torch: the lazy start-up work of torch and matplotlib
-done there, so every worker forked from it shares it instead of paying (and copying) it."""
+"""Problem set 5's warm-up (problemset.toml: warm_up), run once by the forkserver after its
+libraries: the lazy start-up work of torch and matplotlib done there, so every worker forked from
+it shares it instead of paying (and copying) it."""
 import io
 
 import matplotlib

@@ -1,0 +1,100 @@
+"""Regrading: what decides a grade, whose points a new grading changed, and the earlier gradebooks.
+
+A batch keeps, per student, the digest of the submission and the digest of what grades it
+(:func:`grading_digest`: the framework, the graders, the reference data, the provided files and
+the versions of the libraries the checks run on). When either changes, the student is graded
+again and :func:`change` tells whose points moved, by how much, in which tests. The earlier
+gradebook is kept under ``OUT/history/`` (:func:`archive`), as is the earlier ``changes.json``.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+from autograder.problemset import ProblemSet
+
+FRAMEWORK = Path(__file__).resolve().parent
+
+
+def grading_digest(problemset: ProblemSet) -> str:
+    """SHA-256 of everything that decides a grade apart from the submission itself: the framework,
+    the problem set's files that grade (problemset.toml, pytest.ini, conftest.py, graders,
+    reference data, provided files) and the versions of the libraries the checks run on."""
+    from autograder.release import framework_dependencies
+
+    h = hashlib.sha256()
+    for top, folders, files in ((FRAMEWORK.parent, [FRAMEWORK], []),
+                                (problemset.root, [problemset.graders, problemset.fixtures, problemset.skeletons],
+                                 [problemset.root / name for name in ("problemset.toml", "pytest.ini", "conftest.py")])):
+        paths = [*files, *(p for f in folders for p in sorted(f.rglob("*")))]
+        for path in (p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+            h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for requirement in [*framework_dependencies(), *problemset.dependencies]:
+        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
+        try:
+            h.update(f"{name}=={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name} absent\n".encode())
+    return h.hexdigest()
+
+
+def scores(results: Path) -> dict[str, dict] | None:
+    """test name -> {number, score, max_score} of a results.json; None when there is none."""
+    try:
+        tests = json.loads(results.read_text())["tests"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {t["name"]: {"number": t.get("number", ""), "score": float(t["score"]),
+                        "max_score": float(t.get("max_score", 0.0))} for t in tests}
+
+
+def change(student: str, reason: str, before: dict[str, dict], after: dict[str, dict]) -> dict | None:
+    """Whose points changed, by how much, in which tests; None when no test's points changed."""
+    tests = []
+    def order(name):
+        return tuple(int(p) for p in (after.get(name) or before.get(name))["number"].split(".") if p.isdigit())
+
+    for name in sorted(set(before) | set(after), key=order):
+        old, new = before.get(name), after.get(name)
+        old_score, new_score = (old["score"] if old else None), (new["score"] if new else None)
+        if old_score is None or new_score is None or abs(old_score - new_score) > 1e-9:
+            tests.append({"name": name, "number": (new or old)["number"], "before": old_score, "after": new_score})
+    if not tests:
+        return None
+    total_before = sum(t["score"] for t in before.values())
+    total_after = sum(t["score"] for t in after.values())
+    return {"student": student, "reason": reason, "before": round(total_before, 4), "after": round(total_after, 4),
+            "delta": round(total_after - total_before, 4), "tests": tests}
+
+
+def _stamp(path: Path) -> str:
+    return datetime.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+
+
+def archive(path: Path) -> Path | None:
+    """Move ``path`` (an earlier gradebook.csv or changes.json) to OUT/history/<name>-<its time>."""
+    if not path.is_file():
+        return None
+    history = path.parent / "history"
+    history.mkdir(exist_ok=True)
+    target = history / f"{path.stem}-{_stamp(path)}{path.suffix}"
+    n = 1
+    while target.exists():
+        target = history / f"{path.stem}-{_stamp(path)}-{n}{path.suffix}"
+        n += 1
+    shutil.move(path, target)
+    return target
+
+
+def write_changes(out: Path, regraded: list[dict], changed: list[dict]) -> Path:
+    """OUT/changes.json for this run (the previous one goes to history/)."""
+    archive(out / "changes.json")
+    path = out / "changes.json"
+    path.write_text(json.dumps({"time": datetime.datetime.now().isoformat(timespec="seconds"),
+                                "regraded": regraded, "changed": changed}, indent=1))
+    return path

@@ -1,0 +1,169 @@
+"""Start a problem set, or add an exercise to one, in a state that grades out of the box.
+
+    python -m autograder.scaffold problemset DIR --title "Problem set 7" [--subject TEXT]
+    python -m autograder.scaffold exercise N --title TITLE --file NAME.py [--function NAME]
+                                  [--stars S | --points P] [--problemset DIR]
+
+``problemset`` makes DIR with problemset.toml, pytest.ini, conftest.py, a student README and the
+folders, and adds exercise 1. ``exercise`` adds exercise N to the problem set: its entry in
+problemset.toml, a solution with one marked function (in NAME.py, new or existing), the skeleton
+made from it, a grader comparing the function's result with the reference, and the reference data
+(made by the solution, as ``pytest --target=solutions --regen-all`` makes it). Then the solutions
+get full marks and the skeleton fails with "not implemented": replace the example function, its
+test and its reference with the real ones (docs/maintainers.md says how).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder.problemset import FILE, ProblemSet, ProblemSetError, find
+from autograder.skeletons import skeleton_of
+
+PROBLEMSET_TOML = '''# {title}: what the autograder needs to know about it (see docs/maintainers.md).
+
+[problemset]
+title = "{title}"
+subject = "{subject}"
+points_per_star = 10
+preload = ["numpy", "matplotlib.pyplot"]  # imported once per run by the process workers are forked from
+dependencies = []  # what the exercises need besides the framework's own (numpy, matplotlib, pillow)
+student_readme = "student-README.md"
+'''
+PYTEST_INI = "[pytest]\ntestpaths = tests graders\naddopts = -p no:cacheprovider\n"
+CONFTEST = '# The grading framework is a pytest plugin; this folder is a problem set (problemset.toml).\n' \
+           'pytest_plugins = ("autograder.plugin",)\n'
+STUDENT_README = '''# {title}: coding exercises and their graders
+
+Your files are in `skeletons/`. Fill in the parts marked `# TODO`, then grade them here.
+
+## Set up (once)
+
+```bash
+python3 -m venv .venv
+source .venv/bin/activate
+pip install -e .
+```
+
+On Windows, type `python` for `python3`, and `.venv\\Scripts\\activate` for the second line.
+
+## Grade your files
+
+In every new terminal, activate the environment first, then, in this folder:
+
+```bash
+pytest --target=skeletons
+```
+
+Every failing test says in one line what is wrong, or which function is still to fill in;
+`reports/report.html` shows every test.
+'''
+SOLUTION = '''"""Exercise {number}: {title}.
+
+Fill in the parts marked ``# TODO``.
+"""
+import numpy as np
+'''
+FUNCTION = '''
+
+def {function}(x: np.ndarray) -> np.ndarray:
+    """An example to replace: twice ``x``."""
+    # TODO: return twice x.
+    # BEGIN SOLUTION
+    return 2 * np.asarray(x, dtype=np.float64)
+    # END SOLUTION
+'''
+GRADER = '''"""Exercise {number}: {title}. An example grader to replace (see docs/maintainers.md)."""
+import numpy as np
+
+
+def test_{function}_matches_the_reference(student, reference):
+    x = np.linspace(-1.0, 1.0, 7)
+    reference.arrays({{"out": student.{function}(x)}}, "{function}", what="{function}(x)", atol=1e-12,
+                     dtype="floating")
+'''
+
+
+class ScaffoldError(Exception):
+    """One line for the maintainer: what could not be written, and why."""
+
+
+def new_problemset(folder: Path, title: str, subject: str = "") -> None:
+    if (folder / FILE).exists():
+        raise ScaffoldError(f"{folder / FILE} exists already: add exercises with 'scaffold exercise'")
+    for sub in ("skeletons", "solutions", "graders", "fixtures", "tests"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / FILE).write_text(PROBLEMSET_TOML.format(title=title, subject=subject))
+    (folder / "pytest.ini").write_text(PYTEST_INI)
+    (folder / "conftest.py").write_text(CONFTEST)
+    (folder / "student-README.md").write_text(STUDENT_README.format(title=title))
+
+
+def new_exercise(folder: Path, number: int, title: str, file: str, function: str | None = None,
+                 stars: int | None = None, points: float | None = None) -> list[str]:
+    """Add exercise ``number``; returns the files written."""
+    folder = folder.resolve()
+    problemset = ProblemSet.load(folder)
+    if number in problemset.exercises:
+        raise ScaffoldError(f"exercise {number} is in {folder / FILE} already")
+    if not re.fullmatch(r"[A-Za-z_]\w*\.py", file):
+        raise ScaffoldError(f"--file {file}: a student file is a Python module name ending in .py")
+    function = function or file.removesuffix(".py")
+    worth = f"points = {points:g}" if points is not None else f"stars = {stars or 1}"
+    with open(folder / FILE, "a") as toml:
+        toml.write(f'\n[[exercise]]\nnumber = {number}\ntitle = "{title}"\nfile = "{file}"\n{worth}\n')
+    solution = folder / "solutions" / file
+    text = solution.read_text() if solution.is_file() else SOLUTION.format(number=number, title=title)
+    if re.search(rf"^def {function}\(", text, re.M):
+        raise ScaffoldError(f"{solution} has a function {function} already: choose another with --function")
+    solution.write_text(text + FUNCTION.format(function=function))
+    (folder / "skeletons" / file).write_text(skeleton_of(solution.read_text(), f"solutions/{file}"))
+    topic = re.sub(r"\W+", "_", title.lower()).strip("_") or function
+    grader = folder / "graders" / f"test_ex{number}_{topic}.py"
+    grader.write_text(GRADER.format(number=number, title=title, function=function))
+    regenerate = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", "--regen-all", "--report=",
+                                 "-q", str(grader)], cwd=folder, capture_output=True, text=True)
+    if regenerate.returncode != 0:
+        raise ScaffoldError(f"the reference data of exercise {number} could not be made: "
+                            f"{(regenerate.stdout.strip().splitlines() or ['pytest failed'])[-1]}")
+    return [str(p.relative_to(folder)) for p in (solution, folder / "skeletons" / file, grader)] + [f"fixtures/ex{number}/"]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.scaffold", description=__doc__.split("\n\n")[0])
+    kinds = parser.add_subparsers(dest="kind", required=True)
+    ps = kinds.add_parser("problemset", help="start a problem set in a new folder")
+    ps.add_argument("folder", type=Path)
+    ps.add_argument("--title", required=True)
+    ps.add_argument("--subject", default="")
+    ex = kinds.add_parser("exercise", help="add an exercise to the problem set")
+    ex.add_argument("number", type=int)
+    ex.add_argument("--title", required=True)
+    ex.add_argument("--file", required=True, help="the student file, e.g. ridge.py")
+    ex.add_argument("--function", default=None, help="the example function's name (default: the file's)")
+    worth = ex.add_mutually_exclusive_group()
+    worth.add_argument("--stars", type=int, default=None)
+    worth.add_argument("--points", type=float, default=None)
+    ex.add_argument("--problemset", type=Path, default=None, help="the problem set's folder (default: the one "
+                    "the working folder is in)")
+    args = parser.parse_args(argv)
+    try:
+        if args.kind == "problemset":
+            new_problemset(args.folder, args.title, args.subject)
+            written = new_exercise(args.folder, 1, "First exercise", "exercise1.py")
+            print(f"wrote {args.folder}: problemset.toml, pytest.ini, conftest.py, student-README.md, {', '.join(written)}")
+        else:
+            folder = args.problemset or find()
+            written = new_exercise(folder, args.number, args.title, args.file, args.function, args.stars, args.points)
+            print(f"wrote {', '.join(written)} in {folder}")
+    except (ScaffoldError, ProblemSetError, OSError) as exc:
+        print(f"scaffold: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""What a grader test sees of the submission: ``student.maxpool_iter(tensor(x), k=3)``.
+
+:class:`Student` turns attribute calls and ``run(probe, ...)`` into requests to the exercise's
+worker (:mod:`autograder.session`) and returns the replies as plain values (numpy arrays that
+remember what they were, see :mod:`autograder.codec`). ``run_once`` shares a result between the
+tests of an exercise and ``compute_ahead`` prepares it early (:mod:`autograder.shared`). A call
+that raises, times out or kills the worker fails the calling test with one line; the next call
+gets a fresh worker.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder import sandbox
+from autograder.problemset import Exercise, ProblemSet
+from autograder.session import WorkerSession
+from autograder.shared import SharedResults
+
+
+class Student:
+    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, **limits):
+        self.exercise = exercise
+        self.problemset = problemset
+        self.session = WorkerSession(exercise, target, problemset, **limits)
+        self.shared = SharedResults(self.session)
+
+    # -- what graders use -------------------------------------------------------------------
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args, seed: int = 0, **kwargs):
+            return self._request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
+                                  "seed": seed}, label=name)
+
+        call.__name__ = name
+        return call
+
+    def run(self, probe, *args, seed: int = 0, **kwargs):
+        """Run ``probe(student_module, *args, **kwargs)`` (an @in_worker grader function) in the worker."""
+        return self._request(*self._probe_message(probe, args, kwargs, seed))
+
+    def run_once(self, probe, *args, **kwargs):
+        """``run``, computed once per exercise and shared by the tests that ask for the same thing.
+        A failure is remembered too: every test that needs the result fails with the same line,
+        inside the test (not as a fixture error)."""
+        __tracebackhide__ = True
+        return self.shared.get(self._key(probe, args, kwargs), lambda: self.run(probe, *args, **kwargs))
+
+    # -- what the plugin uses -----------------------------------------------------------------
+    @property
+    def deadline(self) -> float | None:
+        return self.session.deadline
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        self.session.deadline = value
+
+    def prestart(self) -> None:
+        self.session.prestart()
+
+    def prefetch(self, probe, *args, **kwargs) -> None:
+        """Ask for a ``run_once`` result now, without waiting: the worker computes it on another
+        core while the judge is busy elsewhere; the reply is read when a test asks for it."""
+        message, label = self._probe_message(probe, args, kwargs)
+        self.shared.send_ahead(self._key(probe, args, kwargs), message, label)
+
+    def compute_ahead(self, requests) -> bool:
+        """Before this exercise starts: send ``requests`` [(probe, args, kwargs)] not asked for yet
+        and read what has arrived, without waiting. True when all are answered; the worker is then
+        stopped (the results stay) to give its memory back."""
+        if not self.session.submitted or not requests:
+            return True
+        for probe, args, kwargs in requests:
+            self.prefetch(probe, *args, **kwargs)
+        if not self.shared.all_answered():
+            return False
+        if self.session.running:
+            self.session.stop()
+        return True
+
+    def finish(self) -> None:
+        """The exercise's last test is done: stop the worker and forget its shared results."""
+        self.session.stop()
+        self.shared.clear()
+        sandbox.give_back_memory()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- machinery ----------------------------------------------------------------------------
+    def _request(self, message: dict, label: str):
+        __tracebackhide__ = True
+        self.session.check(label)  # a request that cannot be answered fails at once
+        self.shared.drain()  # the replies to what was sent ahead come first
+        self.session.send(message, label)
+        return self.session.receive(label)
+
+    def _probe_message(self, probe, args, kwargs, seed: int = 0) -> tuple[dict, str]:
+        code = probe.__code__
+        if not getattr(probe, "in_worker", False) or self.problemset.graders not in Path(code.co_filename).parents:
+            raise TypeError(f"{probe.__name__} must be an @in_worker function of a file in graders/")
+        return ({"op": "probe", "file": code.co_filename, "name": probe.__name__, "args": list(args),
+                 "kwargs": kwargs, "seed": seed}, getattr(probe, "label", probe.__name__))
+
+    @staticmethod
+    def _key(probe, args, kwargs) -> tuple:
+        return probe.__code__.co_filename, probe.__name__, repr(args), repr(sorted(kwargs.items()))
