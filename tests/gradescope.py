@@ -82,6 +82,7 @@ import json
 import math
 import os
 import pwd
+import re
 import secrets
 import shlex
 import shutil
@@ -140,7 +141,8 @@ class Build:
     def error(self) -> str:
         """The line of the log that says why the build failed (the last error line, else the last line)."""
         lines = [line.strip() for line in self.output.splitlines() if line.strip()]
-        errors = [line for line in lines if line.lower().startswith(("error", "failed", "fatal"))]
+        errors = [line for line in lines
+                  if re.search(r"(?i)error|failed|fatal", line) and not line.startswith("WARNING")]
         return (errors or lines or [f"exit status {self.returncode}"])[-1]
 
 

@@ -23,10 +23,8 @@ from pathlib import Path
 
 import gradescope
 import pytest
-from conftest import ROOT, make_submission
+from conftest import EXERCISES, ROOT, STUDENT_FILES, make_submission
 from hostile import files as hostile_files
-
-from autograder.exercises import EXERCISES, STUDENT_FILES
 
 REASON = gradescope.unavailable()
 THIEF, PLAIN = "copies the reference data", "plain wrong answer"
