@@ -24,6 +24,9 @@ from autograder.problemset import ProblemSet, ProblemSetError, find
 from autograder.release import framework_dependencies
 
 
+TIMEOUT = 1200  # seconds: twice the default time budget of a grading run, with room for start-up
+
+
 def versions(problemset: ProblemSet) -> str:
     """The installed version of every library the framework and the problem set depend on."""
     found = []
@@ -59,9 +62,13 @@ def main(argv=None) -> int:
     print(f"machine: {platform.machine()}, {cpu()}, Python {platform.python_version()}, {versions(problemset)}")
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         results = Path(tmp) / "results.json"
-        proc = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--results-json={results}",
-                               "--report=", "-q", "-p", "no:cacheprovider"], cwd=problemset.root,
-                              capture_output=True, text=True)
+        try:  # the grading ends within its time budget; this is for a machine where it cannot
+            proc = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--results-json={results}",
+                                   "--report=", "-q", "-p", "no:cacheprovider"], cwd=problemset.root,
+                                  capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            print(f"FAILED: the grading did not finish in {TIMEOUT} s")
+            return 1
         if not results.is_file():
             lines = (proc.stderr or proc.stdout).strip().splitlines()
             print(f"FAILED: the grading did not finish: {lines[-1] if lines else proc.returncode}")

@@ -101,18 +101,20 @@ def framework_files() -> dict[str, Path]:
 
 
 def framework_dependencies() -> list[str]:
-    """The framework's own requirements (not its extras): from its pyproject.toml where it is a
-    checkout, else as installed."""
+    """The framework's own requirements (not its extras): from its pyproject.toml in this
+    repository, else those of the installed distribution that holds it (a package's: the
+    framework's and its problem set's), else none known."""
     source = FRAMEWORK.parent / "pyproject.toml"
     if source.is_file():
         project = tomllib.loads(source.read_text()).get("project", {})
         if project.get("name") == DISTRIBUTION:
             return list(project.get("dependencies", []))
-    try:
-        requires = metadata.requires(DISTRIBUTION) or []
-    except metadata.PackageNotFoundError:
-        raise ReleaseError(f"the framework ({DISTRIBUTION}) is not installed: its dependencies are unknown") from None
-    return [r for r in requires if "extra ==" not in r]
+    for name in metadata.packages_distributions().get("autograder", [DISTRIBUTION]):
+        try:
+            return [r for r in metadata.requires(name) or [] if "extra ==" not in r]
+        except metadata.PackageNotFoundError:
+            continue
+    return []
 
 
 def pyproject(problemset: ProblemSet) -> str:

@@ -74,6 +74,14 @@ def hide_protected(root: Path) -> bool:
     return hidden
 
 
+def no_new_privileges() -> bool:
+    """Forbid this process and its children to gain privileges (a setuid program runs as the
+    caller); True where it took. Set in every worker, whatever else confines it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+
+
 # -- Landlock ----------------------------------------------------------------------------------
 _SYSCALLS = {"create_ruleset": 444, "add_rule": 445, "restrict_self": 446}  # the same on x86_64 and arm64
 _READ = 0x1 | 0x4 | 0x8  # EXECUTE, READ_FILE, READ_DIR

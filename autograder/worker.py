@@ -115,7 +115,8 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
     sys.path.insert(0, spec["workdir"])
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     project = Path(spec["root"])
-    confinement = {"namespace": bool(root and sandbox.hide_protected(project))}
+    confinement = {"namespace": bool(root and sandbox.hide_protected(project)),
+                   "no_new_privs": sandbox.no_new_privileges()}
     confinement["landlock"] = settings.environ("AUTOGRADER_LANDLOCK") != "off" and sandbox.landlock(
         readable=[*sandbox.READABLE_SYSTEM, *sandbox.python_paths(project), spec["torch_home"]],
         writable=[os.path.dirname(spec["workdir"]), "/dev"], root=project)

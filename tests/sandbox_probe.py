@@ -27,7 +27,9 @@ def what_i_can_do(paths):
             opened.append(path)
         except OSError:
             pass
-    return {"uid": os.geteuid(), "opened": opened}
+    status = open("/proc/self/status").read()
+    no_new_privs = int(status.split("NoNewPrivs:")[1].split()[0]) if "NoNewPrivs:" in status else -1
+    return {"uid": os.geteuid(), "opened": opened, "no_new_privs": no_new_privs}
 '''
 
 if __name__ == "__main__":
@@ -41,4 +43,5 @@ if __name__ == "__main__":
             done = student.what_i_can_do(sandbox.protected_files(ROOT))
         finally:
             student.close()
-    print(json.dumps({"line": boundary.sandbox_description(), "uid": int(done["uid"]), "opened": list(done["opened"])}))
+    print(json.dumps({"line": boundary.sandbox_description(), "uid": int(done["uid"]), "opened": list(done["opened"]),
+                      "no_new_privs": int(done["no_new_privs"])}))

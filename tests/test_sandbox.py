@@ -40,6 +40,7 @@ def test_the_last_line_says_what_the_worker_can_do(mode):
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     check_line_against_the_worker(result)
+    assert result["no_new_privs"] == 1  # no setuid program can give student code privileges, Landlock or not
     if os.geteuid() == 0 and "Landlock" not in mode:  # protected: the reference data must be out of reach
         assert not result["opened"], result
 
