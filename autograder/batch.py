@@ -81,10 +81,13 @@ def _not_graded(out: Path, title: str, why: str) -> None:
 
 
 def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float, call_timeout: float = CALL_TIMEOUT,
-              grading: str = "") -> dict:
+              grading: dict | None = None) -> dict:
     """Grade one submission into ``out`` unless it was graded before, from the same content with
-    the same graders (``grading``: :func:`history.grading_digest`). Returns {"row": gradebook row,
-    "action": "graded" | "regraded" | "unchanged", "reason", "change": :func:`history.change` or None}."""
+    the same graders (``grading``: :func:`history.grading_digest`); when only some exercises' own
+    files changed, only those exercises are graded again, the others' results carried over.
+    Returns {"row": gradebook row, "action": "graded" | "regraded" | "unchanged", "reason",
+    "change": :func:`history.change` or None}."""
+    grading = grading or {}
     student = source.name.removesuffix(".zip")
     out.mkdir(parents=True, exist_ok=True)
     source_digest = digest(source)
@@ -103,10 +106,18 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
     before = history.scores(earlier) if previous and earlier.is_file() else None
     reason = "" if before is None else "submission changed" if previous.get("digest") != source_digest \
         else "graders changed"
+    only = history.changed_exercises(previous.get("grading"), grading) if reason == "graders changed" \
+        and previous["row"]["status"].startswith("graded") else None  # None: every exercise
     for stale in ("results.json", "report.html", "output.txt"):
         (out / stale).unlink(missing_ok=True)
-    for folder in ("figures", "code"):
-        shutil.rmtree(out / folder, ignore_errors=True)
+    if only is None:
+        for folder in ("figures", "code"):
+            shutil.rmtree(out / folder, ignore_errors=True)
+    else:
+        for number in only:
+            for stale in (out / "figures").glob(f"ex{number}_*"):
+                stale.unlink()
+        reason = f"graders of exercise {', '.join(map(str, only))} changed"
     exercises, files = problemset.exercises, problemset.student_files
     row = {"student": student, **{f"ex{n}": 0.0 for n in exercises}, "total": 0.0, "status": ""}
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as tmp:
@@ -118,6 +129,8 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
         if folder is not None:
             _save_code(folder, out / "code", files)
             missing = [n for n in files if not (folder / n).is_file()]
+            partly = [] if only is None else [f"--earlier-results={earlier}", *(
+                str(g) for n in only for g in problemset.graders_of(n))]
             try:
                 proc = subprocess.run(
                     [sys.executable, "-m", "pytest", f"--target={folder}", f"--results-json={out / 'results.json'}",
@@ -125,7 +138,7 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
                      f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
                      # one core per grading (--lean: nothing computed ahead): gradings in parallel use
                      # the cores better than one grading computing ahead; the budget ends it in time
-                     "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}"],
+                     "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}", *partly],
                     cwd=problemset.root, capture_output=True, text=True, timeout=time_limit)
                 (out / "output.txt").write_text(proc.stdout[-100_000:] + proc.stderr[-20_000:])
                 if proc.returncode not in (0, 1):

@@ -59,6 +59,23 @@ class Grading:
                                             timeout=self.timeout, memory_bytes=int(self.memory_gib * 2**30))
         return self.students[number]
 
+    def carry(self, earlier: dict) -> None:
+        """Take the tests of ``earlier`` (a results.json) of every exercise this run did not
+        grade, as they were; each keeps its points (as its weight, which the sharing-out gives
+        back). The outcomes are then in the order of their numbers."""
+        graded = {o.exercise for o in self.outcomes.values()}
+        for test in earlier.get("tests", []):
+            number = int(str(test["number"]).split(".")[0])
+            if number in graded or number not in self.problemset.exercises:
+                continue
+            passed = test["status"] == "passed"
+            self.outcomes[test["name"]] = Outcome(test["name"], number, str(test["number"]),
+                                                  weight=float(test["max_score"]) or 1.0,
+                                                  visibility=test.get("visibility", "visible"), passed=passed,
+                                                  message="" if passed else str(test.get("output", "")))
+        order = lambda o: tuple(int(p) for p in o.number.split("."))  # noqa: E731
+        self.outcomes = {o.nodeid: o for o in sorted(self.outcomes.values(), key=order)}
+
     def close(self) -> None:
         for student in self.students.values():
             student.close()

@@ -21,26 +21,52 @@ from autograder.problemset import ProblemSet
 FRAMEWORK = Path(__file__).resolve().parent
 
 
-def grading_digest(problemset: ProblemSet) -> str:
-    """SHA-256 of everything that decides a grade apart from the submission itself: the framework,
-    the problem set's files that grade (problemset.toml, pytest.ini, conftest.py, graders,
-    reference data, provided files) and the versions of the libraries the checks run on."""
+def grading_digest(problemset: ProblemSet) -> dict[str, str]:
+    """SHA-256s of everything that decides a grade apart from the submission itself, by what it
+    decides: ``"common"`` for what every exercise depends on (the framework, problemset.toml,
+    pytest.ini, conftest.py, the graders' shared modules, the versions of the libraries the checks
+    run on), ``"ex<N>"`` for one exercise's own files (its graders, its known mistakes, its
+    reference data, its provided files). A change of one exercise's files regrades that exercise."""
     from autograder.release import framework_dependencies
 
-    h = hashlib.sha256()
+    common, own = hashlib.sha256(), {n: hashlib.sha256() for n in problemset.exercises}
+
+    def part(path: Path) -> list:
+        """The digests a grading file belongs to: its exercise's, or the common one."""
+        relative = path.relative_to(problemset.root).parts if path.is_relative_to(problemset.root) else ()
+        if relative[:1] == ("fixtures",) and len(relative) > 2 and relative[1].startswith("ex"):
+            number = int(relative[1][2:]) if relative[1][2:].isdigit() else None
+            return [own[number]] if number in own else [common]
+        name = path.name
+        for n, ex in problemset.exercises.items():
+            if relative[:1] == ("graders",) and (name.startswith(f"test_ex{n}_") or name == f"ex{n}_mistakes.py"):
+                return [own[n]]
+        if relative[:1] == ("skeletons",):  # a provided file counts for the exercises it serves
+            return [own[n] for n, ex in problemset.exercises.items() if name in ex.provided] or [common]
+        return [common]
+
     for top, folders, files in ((FRAMEWORK.parent, [FRAMEWORK], []),
                                 (problemset.root, [problemset.graders, problemset.fixtures, problemset.skeletons],
                                  [problemset.root / name for name in ("problemset.toml", "pytest.ini", "conftest.py")])):
         paths = [*files, *(p for f in folders for p in sorted(f.rglob("*")))]
         for path in (p for p in paths if p.is_file() and "__pycache__" not in p.parts):
-            h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            for h in (part(path) if top == problemset.root else [common]):
+                h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for requirement in [*framework_dependencies(), *problemset.dependencies]:
         name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
         try:
-            h.update(f"{name}=={metadata.version(name)}\n".encode())
+            common.update(f"{name}=={metadata.version(name)}\n".encode())
         except metadata.PackageNotFoundError:
-            h.update(f"{name} absent\n".encode())
-    return h.hexdigest()
+            common.update(f"{name} absent\n".encode())
+    return {"common": common.hexdigest(), **{f"ex{n}": h.hexdigest() for n, h in own.items()}}
+
+
+def changed_exercises(before, now: dict[str, str]) -> list[int] | None:
+    """The exercises whose own files changed between two gradings, or None when something every
+    exercise depends on changed (or the earlier grading kept no digests by exercise)."""
+    if not isinstance(before, dict) or before.get("common") != now["common"] or set(before) != set(now):
+        return None
+    return [int(key[2:]) for key in now if key != "common" and before[key] != now[key]]
 
 
 def scores(results: Path) -> dict[str, dict] | None:

@@ -8,6 +8,7 @@ the problem set's libraries: student code lives in the workers (:mod:`autograder
 from __future__ import annotations
 
 import gc
+import json
 import sys
 import time
 from pathlib import Path
@@ -272,6 +273,13 @@ def pytest_sessionfinish(session, exitstatus):
         if results_json:
             results.not_graded_json(Path(results_json), boundary.workers_unavailable())
         return
+    earlier = settings.get(config, "earlier_results")
+    if earlier:
+        try:
+            grading.carry(json.loads(Path(earlier).read_text()))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"ERROR: --earlier-results={earlier} could not be read ({type(exc).__name__}): "
+                  "only this run's exercises are in the results", file=sys.stderr)
     rows = grading.score()
     if results_json:
         results.results_json(grading, Path(results_json), boundary.sandbox_description())

@@ -30,17 +30,28 @@ def apply(folder, file: str, edits) -> None:
     (folder / file).write_text(text)
 
 
+def packs(cases) -> list[list]:
+    """The cases packed into submissions, at most one case per student file in each: a student
+    file is imported only by its own exercises' workers, so the cases of one pack cannot reach
+    each other's exercises (isolation is tested in test_targets.py and test_hostile.py), and the
+    corpus costs a grading per pack, not per case."""
+    by_file: dict[str, list] = {}
+    for case in cases:
+        by_file.setdefault(case[3][0], []).append(case)
+    return [[group[i] for group in by_file.values() if i < len(group)]
+            for i in range(max(map(len, by_file.values()), default=0))]
+
+
 @pytest.fixture(scope="module")
 def graded(request, tmp_path_factory, solutions_run):
-    """Grade the selected corpus submissions (all of them for the whole-corpus checks), two at a
-    time: one per core."""
-    def run(case):
-        kind, number, name, (file, edits) = case
+    """Grade the selected corpus submissions (all of them for the whole-corpus checks), packed,
+    two packs at a time: one per core. Returns each case's run (its pack's)."""
+    def run(pack):
         folder = make_submission(tmp_path_factory.mktemp("corpus"))
-        apply(folder, file, edits)
-        # Only the exercises of the edited file can change: the others run in their own workers
-        # on untouched reference files (isolation is tested in test_targets.py and test_hostile.py).
-        graders = [str(g) for n, ex in EXERCISES.items() if ex.student_file == file
+        for _, _, _, (file, edits) in pack:
+            apply(folder, file, edits)
+        files = {case[3][0] for case in pack}  # only these files' exercises can change
+        graders = [str(g) for n, ex in EXERCISES.items() if ex.student_file in files
                    for g in sorted((ROOT / "graders").glob(f"test_ex{n}_*.py"))]
         return grade(folder, *graders, tmp_path=folder.parent)
 
@@ -48,8 +59,10 @@ def graded(request, tmp_path_factory, solutions_run):
     selected = [item.callspec.params for item in items if hasattr(item, "callspec")]
     everything = any(item.originalname in WHOLE_CORPUS_TESTS for item in items)
     cases = [c for c in CASES if everything or any((p["kind"], p["number"], p["name"]) == c[:3] for p in selected)]
+    grouped = [pack for kind in ("bug", "variant") for pack in packs([c for c in cases if c[0] == kind])]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip([c[:3] for c in cases], pool.map(run, cases)))
+        runs = list(pool.map(run, grouped))
+    return {case[:3]: result for pack, result in zip(grouped, runs) for case in pack}
 
 
 @pytest.mark.parametrize("kind, number, name, edit", CASES, ids=[f"{c[0]}-ex{c[1]}-{c[2]}" for c in CASES])
@@ -59,7 +72,8 @@ def test_corpus_submission(graded, solutions_run, kind, number, name, edit):
     assert number in scores and set(scores) <= set(full)
     row = TABLE.setdefault(number, {"caught": 0, "planted": 0, "passed": 0, "variants": 0})
     row["planted" if kind == "bug" else "variants"] += 1
-    for exercise, (score, worth) in scores.items():
+    own = {n for n, ex in EXERCISES.items() if ex.student_file == edit[0]}  # a pack's other cases have the rest
+    for exercise, (score, worth) in ((e, v) for e, v in scores.items() if e in own):
         if kind == "bug" and exercise == number:
             assert score < worth, f"planted bug not caught: {name}"
         elif kind == "bug" and exercise in ALSO.get(name, ()):

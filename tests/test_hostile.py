@@ -46,8 +46,10 @@ def daemons(marker: str) -> set[int]:
     return found
 
 
-@pytest.fixture(scope="module", params=list(MODES))
-def graded(request, tmp_path_factory, solutions_run):
+@pytest.fixture(scope="module")
+def graded_in_every_mode(tmp_path_factory, solutions_run):
+    """Every case graded in every mode, three gradings at a time (the endless cases mostly wait
+    out their time limits, the others use a core), the slowest first."""
     before = tree_digest()
     seen: dict[str, set[int]] = {}
     running = threading.Event()
@@ -59,7 +61,8 @@ def graded(request, tmp_path_factory, solutions_run):
             seen[marker] |= daemons(f"ps5-daemon-{marker}")
             time.sleep(0.2)
 
-    def run(name):
+    def run(job):
+        mode, name = job
         base = tmp_path_factory.mktemp("hostile")
         marker = Path(tempfile.mkdtemp(prefix="ps5-marker-"))  # outside pytest's private tmp tree:
         os.chmod(marker, 0o777)  # the worker, possibly running as nobody, must reach it
@@ -67,13 +70,20 @@ def graded(request, tmp_path_factory, solutions_run):
         watcher = threading.Thread(target=watch, args=(marker.name,), daemon=True)
         watcher.start()
         start = time.monotonic()
-        result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[request.param])
+        result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[mode])
         return result, time.monotonic() - start, marker
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(CASES, pool.map(run, CASES)))
+    jobs = sorted(((mode, name) for mode in MODES for name in CASES), key=lambda job: job[1] != "infinite loop")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(zip(jobs, pool.map(run, jobs)))
     running.clear()
     return results, before, tree_digest(), seen
+
+
+@pytest.fixture(scope="module", params=list(MODES))
+def graded(request, graded_in_every_mode):
+    results, before, after, seen = graded_in_every_mode
+    return {name: results[(request.param, name)] for name in CASES}, before, after, seen
 
 
 @pytest.mark.parametrize("name", CASES)
