@@ -268,7 +268,7 @@ class Confinement:
 
     def _decide(self) -> None:
         candidates = [None]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
+        if _judge_is_root():
             try:
                 import pwd
 
@@ -318,19 +318,34 @@ class Confinement:
             shutil.rmtree(folder, ignore_errors=True)
 
     def describe(self) -> str:
+        """The measured details, for the tutor."""
         self.wait()
-        line = sandbox.describe(self.report, hasattr(os, "geteuid") and os.geteuid() == 0, _problemset.root)
+        why = ""
         if len(self.tried) > 1 and self.tried[0].get("python"):
-            line += f" (nobody could not load Python: {self.tried[0]['python']})"
-        return line
+            why = f"nobody could not load Python ({self.tried[0]['python']})"
+        return sandbox.describe(self.report, _judge_is_root(), _problemset.root, why)
+
+    def plain(self) -> str:
+        """The same in plain words, for the student."""
+        self.wait()
+        return sandbox.plain(self.report, _judge_is_root())
+
+
+def _judge_is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 confinement = Confinement()
 
 
 def sandbox_description() -> str:
-    """How student code was confined in this run, as measured, for the end of the output."""
+    """How student code was confined in this run, as measured, for the tutor."""
     return confinement.describe()
+
+
+def sandbox_sentence() -> str:
+    """The same, in plain words, for the student."""
+    return confinement.plain()
 
 
 def _torch_home() -> str:

@@ -76,7 +76,8 @@ def main(argv=None) -> int:
         data = json.loads(results.read_text())
     possible = problemset.points
     failed = [t for t in data["tests"] if t["status"] != "passed"]
-    print(data.get("output", ""))
+    measured = [line for line in proc.stdout.splitlines() if line.startswith("sandbox: ")]  # the tutor's line
+    print(measured[-1] if measured else data.get("output", ""))
     not_graded = data.get("extra_data", {}).get("not_graded", [])
     missing = [t for t in not_graded if t["reason"].startswith(NOT_PROVIDED)]
     if missing:

@@ -1,4 +1,5 @@
-"""What a figure shows, independent of how a matplotlib version rasterises it (worker side).
+"""What a figure shows, independent of how a matplotlib version rasterises it (worker side), and
+its texts as the figure shows them (judge side: :func:`shown_text`, for messages).
 
 A person reading a plot sees its panels, their titles and axes, the picture in each panel and
 its colour scale, the points and the arrows. :func:`scene` lists exactly that, from the
@@ -9,6 +10,7 @@ contour algorithm change between matplotlib, FreeType and Pillow versions, the s
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 
@@ -70,3 +72,48 @@ def rendered(fig) -> dict:
     result = {"scene": scene(fig), "png": buffer.getvalue()}
     plt.close(fig)
     return result
+
+
+_FONTS = {"mathrm", "mathit", "mathbf", "mathsf", "mathtt", "mathcal", "mathbb", "text", "textrm", "operatorname"}
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUPER = str.maketrans("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ")
+
+
+def shown_text(text: str) -> str:
+    r"""A figure's text (a title, a label) as the figure shows it, in plain Unicode, not as typed:
+    ``$p(y=1 \mid x)$`` -> ``p(y=1 ∣ x)``. In the ``$...$`` parts (matplotlib's mathtext) the
+    dollars go; a command matplotlib draws as one symbol (``\mid``, ``\sigma``, ``\nabla``,
+    ``\cdot``) becomes that symbol, from matplotlib's own table; a font command (``\mathrm``)
+    and the braces go, spacing commands (``\,``) become a space; a sub- or superscript becomes its
+    Unicode form where every character has one (``x_1`` -> ``x₁``, ``x^2`` -> ``x²``), else it
+    stays as typed (``x_b``). Any other command keeps its name, with one backslash. Spaces are
+    kept as typed (mathtext sets its own): the characters are those the figure draws."""
+    parts = re.split(r"(?<!\\)\$", text)
+    if len(parts) % 2 == 0:  # an odd number of dollars: matplotlib draws the text as it is
+        return text
+    return "".join(_math(part) if i % 2 else part.replace("\\$", "$") for i, part in enumerate(parts))
+
+
+def _math(text: str) -> str:
+    try:
+        from matplotlib._mathtext_data import tex2uni  # the symbols mathtext draws, by command name
+    except ImportError:  # a matplotlib without the table: the commands keep their names
+        tex2uni = {}
+
+    def command(match: re.Match) -> str:
+        name = match.group(1)
+        if name in _FONTS or name == "!":
+            return ""
+        if name in (",", ";", ":", " ", "quad", "qquad"):
+            return " "
+        return chr(tex2uni[name]) if name in tex2uni else "\\" + name
+
+    def script(match: re.Match) -> str:
+        body = match.group(2).strip("{}")
+        table = _SUB if match.group(1) == "_" else _SUPER
+        converted = body.translate(table)
+        return converted if all(c != t for c, t in zip(body, converted)) else match.group(0)
+
+    text = re.sub(r"\\([A-Za-z]+|.)", command, text)
+    text = re.sub(r"([_^])(\{[^{}]*\}|.)", script, text)
+    return " ".join(text.replace("{", "").replace("}", "").split())

@@ -31,8 +31,10 @@ def pytest_addoption(parser):
 
 def resolve_target(problemset: ProblemSet, value: str) -> Path:
     """The folder a --target value names; a usage error (one line) when it is not gradeable."""
+    if not value.strip():
+        raise pytest.UsageError("--target is empty: give a submission folder, or skeletons or solutions")
     path = {"skeletons": problemset.skeletons, "solutions": problemset.solutions}.get(value, Path(value)).resolve()
-    if not value or not path.is_dir():
+    if not path.is_dir():
         raise pytest.UsageError(f"--target: {value!r} is not a folder")
     files = problemset.student_files
     if not any((path / name).is_file() for name in files):
@@ -282,9 +284,24 @@ def pytest_sessionfinish(session, exitstatus):
                   "only this run's exercises are in the results", file=sys.stderr)
     rows = grading.score()
     if results_json:
-        results.results_json(grading, Path(results_json), boundary.sandbox_description())
+        results.results_json(grading, Path(results_json), results.last_line(grading, boundary.sandbox_sentence()))
     if settings.get(config, "report"):
-        results.report(grading, rows, Path(settings.get(config, "report")))
+        results.report(grading, rows, Path(settings.get(config, "report")), footer=[
+            boundary.sandbox_sentence(), f"How this run was measured, for the tutor: sandbox: "
+            f"{boundary.sandbox_description()}; memory: {grading.memory_plan}"])
+    _fold_pytests_lists(config)
+
+
+def _fold_pytests_lists(config) -> None:
+    """pytest lists every failure twice (its FAILURES section and its short summary), each on its
+    own; a grading run lists them once, folded by message (:func:`results.failures`). Either
+    list comes back when asked for (``--tb=...``, ``-r...``). Set after every test ran: the
+    messages were taken with pytest's settings."""
+    if config.option.tbstyle == "auto":  # pytest's default
+        config.option.tbstyle = "no"
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None and config.option.reportchars == "fE":  # pytest's default
+        tr.reportchars = tr.reportchars.replace("f", "")
 
 
 def pytest_unconfigure(config):
@@ -298,10 +315,16 @@ def pytest_unconfigure(config):
     if boundary.workers_unavailable():  # pytest says "ERROR: not graded: ..." last
         return
     rows = grading.score()
+    failures = results.failures(grading)
+    if failures:
+        tr.section("failed tests (those with the same message on one line)")
+        for line in failures:
+            tr.write_line(line)
     tr.section(f"points ({grading.target_name})")
     for line in results.points_table(grading, rows):
         tr.write_line(line)
     if settings.get(config, "report"):
         tr.write_line(f"report: {Path(settings.get(config, 'report')).resolve()}")
     tr.write_line(f"memory: {grading.memory_plan}")
-    tr.write_line(f"sandbox: {boundary.sandbox_description()}")
+    tr.write_line(f"sandbox: {boundary.sandbox_description()}")  # for the tutor; the last line for the student
+    tr.write_line(results.last_line(grading, boundary.sandbox_sentence()))

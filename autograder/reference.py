@@ -19,6 +19,7 @@ import pytest
 
 from autograder import checks, manifest, report
 from autograder.codec import Value
+from autograder.figures import shown_text
 
 
 class Reference:
@@ -63,7 +64,8 @@ class Reference:
                     checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
             except pytest.fail.Exception:
                 if isinstance(value, Value) and value.size > 1:  # show the student where it differs
-                    self._attach({"title": label, "panels": partial(report.array_panels, value, expected[key])})
+                    self._attach({"title": label, "panels": partial(report.array_panels, value, expected[key],
+                                                                    atol=atol, rtol=rtol)})
                 raise
 
     def number(self, value, basename: str, *, what: str, atol: float = 0.0, hints=()) -> None:
@@ -136,12 +138,18 @@ class Reference:
 
 
 def _name(key: str, expected: dict) -> str:
-    """'panel3.image0' -> "panel 4 ('max pooling, 2 iter.'): image0"."""
+    """'panel3.image0' -> 'panel 4 ("max pooling, 2 iter."): image0', the title as the figure shows it."""
     head, _, what = key.partition(".")
     if head.startswith("panel") and what:
-        title = str(expected.get(f"{head}.title", ""))
-        return f"panel {int(head[5:]) + 1}" + (f" ({title!r})" if title else "") + f": {what}"
+        title = shown_text(str(expected.get(f"{head}.title", "")))
+        return f"panel {int(head[5:]) + 1}" + (f' ("{title}")' if title else "") + f": {what}"
     return key.replace(".", " ")
+
+
+def _texts(got: str, want: str) -> tuple[str, str]:
+    """Two texts as the figure shows them, or as typed where they would look the same."""
+    shown = shown_text(got), shown_text(want)
+    return (got, want) if shown[0] == shown[1] else shown
 
 
 def same_scene(obtained, expected: dict, what: str) -> None:
@@ -161,7 +169,8 @@ def same_scene(obtained, expected: dict, what: str) -> None:
         got = obtained[key]
         if want.dtype.kind == "U":
             if str(got) != str(want):
-                checks.fail(f"{what}: {_name(key, expected)} is {str(got)!r}, expected {str(want)!r}")
+                shown_got, shown_want = _texts(str(got), str(want))
+                checks.fail(f'{what}: {_name(key, expected)} is "{shown_got}", expected "{shown_want}"')
             continue
         got = np.asarray(got, dtype=np.float64)
         if got.shape != want.shape:

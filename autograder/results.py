@@ -1,12 +1,18 @@
 """What a grading run leaves behind: results.json (Gradescope's format), the HTML report, and the
-points table at the end of the terminal output. Written by the pytest process after every worker
-is gone."""
+end of the terminal output (the failures folded by message, the points table). Written by the
+pytest process after every worker is gone. Points are shown as :mod:`autograder.shown` rounds
+them; results.json keeps the exact values.
+
+The run's last line (the terminal's, and results.json's ``output``, which Gradescope shows the
+student) is for the student: the points and the sandbox in plain words. How the sandbox was
+measured goes to the tutor: the terminal line above it and the report's footer."""
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
+from autograder import shown
 from autograder.grading import Grading
 
 
@@ -22,7 +28,16 @@ def not_graded_json(path: Path, why: str) -> None:
     write(path, json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
 
 
-def results_json(grading: Grading, path: Path, sandbox_line: str) -> None:
+def _points(grading: Grading) -> shown.Points:
+    return shown.points([(o.exercise, o.max_points, o.passed) for o in grading.outcomes.values()])
+
+
+def last_line(grading: Grading, sandbox_sentence: str) -> str:
+    """The verdict and the sandbox, in plain words, for the student."""
+    return f"Graded: {shown.pair(*_points(grading).total)} points. {sandbox_sentence}"
+
+
+def results_json(grading: Grading, path: Path, last: str) -> None:
     tests = [{
         "name": o.name,
         "number": o.number,
@@ -35,25 +50,40 @@ def results_json(grading: Grading, path: Path, sandbox_line: str) -> None:
     not_graded = [{"name": o.name, "number": o.number, "reason": o.message}
                   for o in grading.outcomes.values() if o.passed is None]
     exercises = {str(n): {"title": ex.title, "points": ex.points} for n, ex in grading.problemset.exercises.items()}
-    write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4), "output": f"sandbox: {sandbox_line}",
+    write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4), "output": last,
                             "tests": tests, "extra_data": {"problemset": grading.problemset.title,
                                                            "exercises": exercises, "not_graded": not_graded}},
                            indent=2))
 
 
-def report(grading: Grading, rows: list[dict], path: Path) -> None:
+def report(grading: Grading, rows: list[dict], path: Path, footer: list[str] = ()) -> None:
     from autograder.report import render
 
-    tests = [{"exercise": o.exercise, "number": o.number, "name": o.name, "points": o.points,
-              "max_points": o.max_points, "message": o.message, "attachments": o.attachments, "status": o.status}
+    tests = [{"exercise": o.exercise, "number": o.number, "name": o.name, "max_points": o.max_points,
+              "message": o.message, "attachments": o.attachments, "status": o.status}
              for o in grading.outcomes.values()]
-    write(path, render(f"{grading.problemset.title}: {grading.target_name}", rows, tests))
+    write(path, render(f"{grading.problemset.title}: {grading.target_name}", rows, tests, footer=footer))
+
+
+def failures(grading: Grading) -> list[str]:
+    """The failed tests, those of an exercise with the same message on one line: "1.1-1.6 (6 tests): ..."."""
+    lines = []
+    for number in dict.fromkeys(o.exercise for o in grading.outcomes.values()):
+        failed = [o for o in grading.outcomes.values() if o.exercise == number and o.passed is False]
+        for group in shown.fold(failed, key=lambda o: o.message):
+            count = f" ({len(group)} tests)" if len(group) > 1 else ""
+            lines.append(f"{shown.numbers([o.number for o in group])}{count}: {group[0].message}")
+    return lines
 
 
 def points_table(grading: Grading, rows: list[dict]) -> list[str]:
+    points = _points(grading)
     width = max([len(r["title"]) for r in rows] + [20])
-    lines = [f"exercise {r['exercise']:>2}  {r['title']:<{width}} {r['earned']:6.1f} / {r['possible']:5.1f}"
+
+    def pair(earned: int, possible: int) -> str:
+        return f"{earned / shown.TENTHS:6.1f} / {possible / shown.TENTHS:5.1f}"
+
+    lines = [f"exercise {r['exercise']:>2}  {r['title']:<{width}} {pair(*points.exercises.get(r['exercise'], (0, 0)))}"
              f"   {r['passed']}/{r['graded']} tests passed" for r in rows]
-    lines.append(f"{'total':<{width + 13}} {sum(r['earned'] for r in rows):6.1f} / "
-                 f"{sum(r['possible'] for r in rows):5.1f}")
+    lines.append(f"{'total':<{width + 13}} {pair(*points.total)}")
     return lines

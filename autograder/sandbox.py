@@ -200,13 +200,15 @@ def audit(files: list[str], mechanisms: dict, libraries=()) -> dict:
             "checked": len(files), **mechanisms}
 
 
-def describe(report: dict | None, judge_is_root: bool, root: Path) -> str:
-    """The run's last line: what held for the workers of this run, as they measured it."""
+def describe(report: dict | None, judge_is_root: bool, root: Path, why_this_user: str = "") -> str:
+    """The measured details, for the tutor (the terminal, the report's footer): which user the
+    workers ran as (and ``why_this_user``), the mechanisms that took, and how many of the
+    reference files they could open, by trying each."""
     if report is None:
         return "no worker ran: nothing to confine"
     used = [name for name, key in (("private mount namespace", "namespace"), ("Landlock", "landlock")) if report.get(key)]
     line = f"workers run as {report['user']}" + (f" (uid {report['uid']})" if report.get("uid") is not None else "")
-    line += f"; confinement: {', '.join(used) if used else 'none'}"
+    line += (f", since {why_this_user}" if why_this_user else "") + f"; confinement: {', '.join(used) if used else 'none'}"
     if report["readable"]:
         first = os.path.relpath(report["readable"][0], root)
         line += (f"; WARNING: the workers could read {len(report['readable'])} of {report['checked']} reference "
@@ -216,3 +218,21 @@ def describe(report: dict | None, judge_is_root: bool, root: Path) -> str:
     else:
         line += f"; the workers could open none of {report['checked']} reference files (tried)"
     return line
+
+
+def plain(report: dict | None, judge_is_root: bool) -> str:
+    """The same measurement in plain words, for the student (the run's last line, results.json's
+    ``output``): it says no more than :func:`describe` and never less (the warning included)."""
+    if report is None:
+        return "None of your code ran."
+    if report["readable"]:
+        if judge_is_root:
+            return ("WARNING: your code ran in a separate process that could read the graders' reference data; "
+                    "this grading machine does not protect it: please tell your tutor.")
+        return ("Your code ran in a separate process that could read the graders' reference data: fine for "
+                "checking your own work on your own machine.")
+    other_user = judge_is_root and report.get("uid") not in (0, None)
+    confined = ", confined" if report.get("namespace") or report.get("landlock") or other_user else ""
+    if not report["checked"]:
+        return f"Your code ran in a separate{confined} process."
+    return f"Your code ran in a separate{confined} process; it could not read the graders' reference data."

@@ -46,7 +46,7 @@ def boilerplate(problemset: ProblemSet) -> dict[str, list[int]]:
 def fingerprints(code: Path, given: dict[str, list[int]]) -> dict:
     """A student's files (the student files, the keys of ``given``, in ``code``) as copydetect fingerprints."""
     prints = {}
-    for name in STUDENT_FILES:
+    for name in given:
         path = code / name
         if path.is_file():
             try:

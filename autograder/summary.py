@@ -2,14 +2,17 @@
 
     python -m autograder.summary results.json >> "$GITHUB_STEP_SUMMARY"
 
-One row per exercise (points and tests passed), then the one-line message of every failed visible
-test. A missing or unreadable results.json is said in one line: the grading did not finish.
+One row per exercise (points, rounded so that they add up: autograder/shown.py; tests passed),
+then the one-line message of every failed visible test, tests with the same message once. A
+missing or unreadable results.json is said in one line: the grading did not finish.
 """
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+
+from autograder import shown
 
 
 def by_exercise(tests: list[dict]) -> dict[int, dict]:
@@ -28,12 +31,13 @@ def by_exercise(tests: list[dict]) -> dict[int, dict]:
 def markdown(results: dict) -> str:
     rows = by_exercise(results.get("tests", []))
     exercises = results.get("extra_data", {}).get("exercises", {})
-    earned, possible = sum(r["earned"] for r in rows.values()), sum(r["possible"] for r in rows.values())
-    lines = [f"### Points: {earned:.1f} / {possible:.1f}", "", "| exercise | points | tests passed |",
+    points = shown.points([(int(str(t["number"]).split(".")[0]), t["max_score"], t["status"] == "passed")
+                           for t in results.get("tests", [])])
+    lines = [f"### Points: {shown.pair(*points.total)}", "", "| exercise | points | tests passed |",
              "| --- | ---: | ---: |"]
     for number, r in rows.items():
         title = exercises.get(str(number), {}).get("title", "")
-        lines.append(f"| {number} {title} | {r['earned']:.1f} / {r['possible']:.1f} | {r['passed']} / {r['graded']} |")
+        lines.append(f"| {number} {title} | {points.exercise(number)} | {r['passed']} / {r['graded']} |")
     failed = [t for t in results.get("tests", []) if t["status"] != "passed" and t.get("visibility") != "hidden"]
     if failed:
         lines += ["", "Failed tests (tests with the same message are listed once):", ""]
@@ -41,7 +45,7 @@ def markdown(results: dict) -> str:
         for t in failed:
             groups.setdefault(str(t.get("output", "")), []).append(str(t["number"]))
         for message, numbers in groups.items():
-            which = numbers[0] if len(numbers) == 1 else f"{len(numbers)} tests ({', '.join(numbers)})"
+            which = numbers[0] if len(numbers) == 1 else f"{len(numbers)} tests ({shown.numbers(numbers)})"
             lines.append(f"- {which}: {message}")
     if results.get("output"):
         lines += ["", str(results["output"])]

@@ -156,8 +156,9 @@ def serve(conn, spec: dict) -> None:
         import_error = None
     except BaseException as exc:  # SyntaxError, SystemExit, anything: it is the student's error
         student, import_error = None, _error(exc, workdir, kind="import")
-        if isinstance(exc, SyntaxError) and exc.lineno:
-            import_error["error"]["where"] = f"{spec['module']}.py:{exc.lineno}"
+        if isinstance(exc, SyntaxError) and exc.lineno:  # its place once, not again in its message
+            import_error["error"]["where"] = f"{os.path.basename(exc.filename or spec['module'] + '.py')}:{exc.lineno}"
+            import_error["error"]["message"] = str(exc.msg)[:300]
 
     while True:
         try:

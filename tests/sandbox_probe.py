@@ -1,5 +1,5 @@
 """Grade-like probe of the sandbox: what a worker of exercise 7 can actually do, against what
-the run's last line says. Prints one JSON object. Run by tests/test_sandbox.py, in each mode
+the run says of it (the tutor's measured line and the student's sentence). Prints one JSON object. Run by tests/test_sandbox.py, in each mode
 (as it is, without CAP_SYS_ADMIN, as a non-root user)."""
 import json
 import sys
@@ -43,5 +43,6 @@ if __name__ == "__main__":
             done = student.what_i_can_do(sandbox.protected_files(ROOT))
         finally:
             student.close()
-    print(json.dumps({"line": boundary.sandbox_description(), "uid": int(done["uid"]), "opened": list(done["opened"]),
+    print(json.dumps({"line": boundary.sandbox_description(), "sentence": boundary.sandbox_sentence(),
+                      "uid": int(done["uid"]), "opened": list(done["opened"]),
                       "no_new_privs": int(done["no_new_privs"])}))

@@ -1,4 +1,5 @@
-"""The run's last line states what holds for the workers, measured; each mode is tried here:
+"""The run states what holds for the workers, measured: in detail for the tutor (the terminal's
+"sandbox:" line) and in plain words for the student (the last line); each mode is tried here:
 as this machine runs it, without CAP_SYS_ADMIN (Docker's and Gradescope's default), and as a
 non-root user where one can run this Python."""
 import json
@@ -25,13 +26,16 @@ def modes() -> dict[str, list[str]]:
 
 
 def check_line_against_the_worker(result: dict) -> None:
-    line = result["line"]
+    line, sentence = result["line"], result["sentence"]
     claimed = re.search(r"workers run as \S+ \(uid (\d+)\)", line)
     assert claimed and int(claimed.group(1)) == result["uid"], line
+    assert sentence.startswith(("Your code ran in a separate", "WARNING: your code ran in a separate")), sentence
     if result["opened"]:
         assert "WARNING: the workers could read" in line, line
+        assert "could read the graders' reference data" in sentence and "could not" not in sentence, sentence
     else:
         assert "could open none of" in line and "WARNING" not in line, line
+        assert "it could not read the graders' reference data" in sentence and "WARNING" not in sentence, sentence
 
 
 @pytest.mark.parametrize("mode", list(modes()))
@@ -52,5 +56,9 @@ def test_without_any_confinement_the_line_warns(monkeypatch):
     report = {"uid": 1000, "user": "student", "readable": [str(ROOT / "fixtures" / "MANIFEST.sha256")],
               "checked": 3, "namespace": False, "landlock": False, "python": ""}
     line = sandbox.describe(report, judge_is_root=True, root=ROOT)
-    check_line_against_the_worker({"line": line, "uid": 1000, "opened": report["readable"]})
-    assert "confinement: none" in line
+    sentence = sandbox.plain(report, judge_is_root=True)
+    check_line_against_the_worker({"line": line, "sentence": sentence, "uid": 1000, "opened": report["readable"]})
+    assert "confinement: none" in line and sentence.startswith("WARNING")
+    own = sandbox.plain(report, judge_is_root=False)  # a student grading their own work on their machine
+    check_line_against_the_worker({"line": sandbox.describe(report, judge_is_root=False, root=ROOT), "sentence": own,
+                                   "uid": 1000, "opened": report["readable"]})

@@ -26,7 +26,7 @@ def check_gradescope_format(results: dict) -> None:
     # Gradescope's documented top-level fields; extra_data is stored, not shown
     assert {"score", "output", "tests"} <= set(results) <= {"score", "output", "tests", "extra_data"}
     assert isinstance(results["score"], (int, float)) and isinstance(results.get("extra_data", {}), dict)
-    assert results["output"].startswith("sandbox: workers run as ") and "\n" not in results["output"]
+    assert results["output"].startswith("Graded: ") and "\n" not in results["output"]  # for the student
     for test in results["tests"]:
         assert set(test) == {"name", "number", "score", "max_score", "status", "output", "visibility"}
         assert isinstance(test["name"], str) and re.fullmatch(r"\d+\.\d+", test["number"])
@@ -46,9 +46,10 @@ def test_each_exercise_is_worth_ten_points_per_star(solutions_run, skeletons_run
     assert solutions_run.by_exercise() == {n: (pytest.approx(ex.points, abs=1e-6), pytest.approx(ex.points, abs=1e-6))
                                            for n, ex in EXERCISES.items()}
     assert all(score == 0 for score, _ in skeletons_run.by_exercise().values())
-    closing = solutions_run.stdout.splitlines()[-4:]  # the table closes the output: total, report, memory, sandbox
-    assert closing[0].startswith("total") and closing[1].startswith("report: "), closing
+    closing = solutions_run.stdout.splitlines()[-5:]  # the table closes the output: total, report, memory, sandbox,
+    assert closing[0].startswith("total") and closing[1].startswith("report: "), closing  # and the student's line
     assert closing[2].startswith("memory: ") and closing[3].startswith("sandbox: "), closing
+    assert closing[4] == solutions_run.results["output"], closing
     assert "160.0 / 160.0" in solutions_run.stdout
 
 
