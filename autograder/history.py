@@ -16,6 +16,7 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
+from autograder import manifest
 from autograder.problemset import ProblemSet
 
 FRAMEWORK = Path(__file__).resolve().parent
@@ -50,6 +51,11 @@ def grading_digest(problemset: ProblemSet) -> dict[str, str]:
                                  [problemset.root / name for name in ("problemset.toml", "pytest.ini", "conftest.py")])):
         paths = [*files, *(p for f in folders for p in sorted(f.rglob("*")))]
         for path in (p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+            if path == problemset.fixtures / manifest.NAME:  # each line counts for the exercise it lists
+                for line in path.read_text().splitlines(keepends=True):
+                    for h in part(problemset.fixtures / line.partition("  ")[2].strip()):
+                        h.update(line.encode())
+                continue
             for h in (part(path) if top == problemset.root else [common]):
                 h.update(path.relative_to(top).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for requirement in [*framework_dependencies(), *problemset.dependencies]:

@@ -323,3 +323,22 @@ def test_the_class_view_rebuilds_from_the_folder_alone(batch, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "autograder.classview", str(tmp_path / "nothing")], cwd=ROOT,
                              capture_output=True, text=True, timeout=300)
     assert missing.returncode == 2 and "holds no gradebook.csv" in missing.stderr.strip().splitlines()[-1]
+
+
+def test_a_regenerated_reference_changes_only_its_exercises_digest(tmp_path):
+    """The manifest lists every exercise's reference files: each of its lines counts for the
+    exercise it names, so regenerating one exercise's reference regrades that exercise alone."""
+    from autograder import history, manifest
+    from autograder.problemset import ProblemSet
+    project = tmp_path / "project"
+    for folder in ("graders", "fixtures", "skeletons"):
+        shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("problemset.toml", "pytest.ini", "conftest.py"):
+        shutil.copy(ROOT / name, project / name)
+    before = history.grading_digest(ProblemSet.load(project))
+    (project / "fixtures" / WRONG_REFERENCE).write_bytes(b"changed")
+    manifest.write(project / "fixtures")
+    after = history.grading_digest(ProblemSet.load(project))
+    assert history.changed_exercises(before, after) == [3]
+    (project / "conftest.py").write_text((project / "conftest.py").read_text() + "\n# changed\n")
+    assert history.changed_exercises(after, history.grading_digest(ProblemSet.load(project))) is None
