@@ -8,8 +8,9 @@ OUT/<student>/results.json, report.html, output.txt, the rendered figures and th
 Each submission is graded by its own ``pytest --target=...`` process, so a broken or hostile
 one never stops the batch. An interrupted batch resumes: a student whose results are there for
 the same submission content and the same graders is not graded again; after a change of the
-graders, the reference data or the framework every student is graded again and the run tells
-whose points changed (:mod:`autograder.history`). Then the exports for learning platforms
+graders, the reference data or the framework every student is graded again (only the changed
+exercises, when only some exercises' own files changed) and the run tells whose points changed
+(:mod:`autograder.history`). Then the exports for learning platforms
 (:mod:`autograder.exports`), the similarity check (:mod:`autograder.similarity`) and the class
 page and gallery (:mod:`autograder.classview`) are written from what the gradings left in OUT.
 """
@@ -133,7 +134,7 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
                 str(g) for n in only for g in problemset.graders_of(n))]
             try:
                 proc = subprocess.run(
-                    [sys.executable, "-m", "pytest", f"--target={folder}", f"--results-json={out / 'results.json'}",
+                    [sys.executable, "-m", "pytest", f"--target={folder}", f"--name={student}", f"--results-json={out / 'results.json'}",
                      f"--report={out / 'report.html'}", f"--figures={out / 'figures'}",
                      f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
                      # one core per grading (--lean: nothing computed ahead): gradings in parallel use
@@ -208,6 +209,11 @@ def summary(outcomes: list[dict], out: Path) -> list[str]:
     count = {a: sum(1 for o in outcomes if o["action"] == a) for a in ("graded", "regraded", "unchanged")}
     lines = [f"{len(outcomes)} submissions: {count['graded']} graded, {count['regraded']} graded again, "
              f"{count['unchanged']} unchanged since the last run (not graded again)"]
+    failed = [o["row"] for o in outcomes if o["action"] != "unchanged" and not o["row"]["status"].startswith("graded")]
+    if failed:
+        lines[0] += (f"; of those tried, {len(failed)} could not be graded ("
+                     + ", ".join(f"{r['student']}: {r['status']}" for r in failed[:SHOWN])
+                     + (", ..." if len(failed) > SHOWN else "") + ")")
     changed = [o["change"] for o in outcomes if o["change"]]
     if count["regraded"]:
         lines.append(f"points changed for {len(changed)} of the {count['regraded']} graded again"

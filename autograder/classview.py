@@ -416,8 +416,9 @@ def class_page(data: dict, distribution: str, title: str, exercises: dict) -> st
              + "".join(f"<th>{n}</th>" for n in exercises) + "<th>total</th><th>status</th></tr>"]
     for s, i in sorted(students.items()):
         r = i["row"]
-        body.append(f"<tr><td>{_link(s)}</td>" + "".join(f"<td class='num'>{float(r[f'ex{n}']):g}</td>" for n in exercises)
-                    + f"<td class='num'><b>{float(r['total']):g}</b></td><td>{html.escape(r['status'])}</td></tr>")
+        shown = (lambda key: f"{float(r[key]):g}") if _graded(i) else (lambda key: "&mdash;")  # not graded: no points
+        body.append(f"<tr><td>{_link(s)}</td>" + "".join(f"<td class='num'>{shown(f'ex{n}')}</td>" for n in exercises)
+                    + f"<td class='num'><b>{shown('total')}</b></td><td>{html.escape(r['status'])}</td></tr>")
     body.append("</table>")
     return _page(title, body)
 

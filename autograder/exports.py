@@ -18,7 +18,7 @@ Conventions followed (from the platforms' documentation of grade import):
   folder name goes into ``Student``.
 
 Both carry the total (out of the problem set's points) of every student in the gradebook; a submission that was not
-graded (an unreadable zip, a timeout) gets 0 and says why in Moodle's feedback column.
+graded (an unreadable zip, a timeout) gets an empty grade, not 0, and Moodle's feedback column says why.
 """
 from __future__ import annotations
 
@@ -32,22 +32,28 @@ MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_\w+?_?$"
 CANVAS_FOLDER = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<id>\d+)(?:_|$)")
 
 
+def graded(row: dict) -> bool:
+    """False for a submission that could not be graded: its grade is left empty (the platforms then
+    leave the student's grade alone), not 0, and Moodle's feedback says why."""
+    return row["status"].startswith("graded")
+
+
 def moodle_row(problemset: ProblemSet, row: dict) -> dict:
     match = MOODLE_FOLDER.match(row["student"])
     feedback = "; ".join(f"exercise {n}: {float(row[f'ex{n}']):g} / {ex.points:g}"
                          for n, ex in problemset.exercises.items())
-    if not row["status"].startswith("graded"):
+    if not graded(row):
         feedback = f"not graded: {row['status']}"
     return {"Identifier": f"Participant {match['id']}" if match else row["student"],
             "Full name": match["name"] if match else row["student"],
-            "Grade": f"{float(row['total']):.2f}", "Maximum Grade": f"{problemset.points:.2f}",
+            "Grade": f"{float(row['total']):.2f}" if graded(row) else "", "Maximum Grade": f"{problemset.points:.2f}",
             "Feedback comments": feedback}
 
 
 def canvas_row(problemset: ProblemSet, row: dict) -> dict:
     match = CANVAS_FOLDER.match(row["student"])
     return {"Student": row["student"], "ID": match["id"] if match else "", "SIS User ID": "", "SIS Login ID": "",
-            "Section": "", problemset.title: f"{float(row['total']):g}"}
+            "Section": "", problemset.title: f"{float(row['total']):g}" if graded(row) else ""}
 
 
 def write(problemset: ProblemSet, out: Path, rows: list[dict]) -> list[Path]:

@@ -72,7 +72,8 @@ def pytest_configure(config):
         if settings.get(config, "results_json"):
             results.not_graded_json(Path(settings.get(config, "results_json")), why)
         raise pytest.UsageError(f"not graded: {why}")
-    grading = Grading(problemset, value, resolve_target(problemset, value), settings.get(config, "call_timeout"),
+    name = settings.get(config, "name") or Path(value).name or value  # a folder's name, never the tutor's path
+    grading = Grading(problemset, name, resolve_target(problemset, value), settings.get(config, "call_timeout"),
                       settings.get(config, "memory_limit"), ahead=mode == "full",
                       budget_end=time.monotonic() + settings.get(config, "time_budget"), memory_plan=why)
     config.stash[_GRADING] = grading
@@ -103,6 +104,17 @@ def pytest_collection_modifyitems(session, config, items):
     if _GRADING not in config.stash:
         return
     grading = config.stash[_GRADING]
+    # Hidden tests come last in their exercise, so that the visible tests have the same numbers in
+    # the student package (which has no hidden tests) as on Gradescope and in the tutor's report.
+    first: dict[int, int] = {}
+    for i, item in enumerate(items):
+        exercise = _exercise(config, item.path)
+        first.setdefault(exercise.number if exercise else -i, i)
+    def place(item_index):
+        i, item = item_index
+        exercise = _exercise(config, item.path)
+        return first[exercise.number] if exercise else i, bool(item.get_closest_marker("hidden")), i
+    items[:] = [item for _, item in sorted(enumerate(items), key=place)]
     count: dict[int, int] = {}
     for item in items:
         exercise = _exercise(config, item.path)
@@ -319,6 +331,11 @@ def pytest_unconfigure(config):
     if failures:
         tr.section("failed tests (those with the same message on one line)")
         for line in failures:
+            tr.write_line(line)
+    skipped = results.failures(grading, "skipped")
+    if skipped:
+        tr.section("not graded (no points lost)")
+        for line in skipped:
             tr.write_line(line)
     tr.section(f"points ({grading.target_name})")
     for line in results.points_table(grading, rows):

@@ -37,6 +37,7 @@ class Exercise:
     points: float
     provided: tuple[str, ...] = ()  # helper and data files; the framework's copy lives in skeletons/
     fixtures: Path = Path()
+    stars: int | None = None  # the handout's difficulty, when the points are given in stars
 
     @property
     def module(self) -> str:
@@ -129,7 +130,8 @@ class ProblemSet:
                 raise ValueError(f"exercise {number}: give either points or stars")
             points = float(entry["points"]) if "points" in entry else per_star * int(entry["stars"])
             exercises[number] = Exercise(number, str(entry["title"]), str(entry["file"]), points,
-                                         tuple(entry.get("provided", ())), root / "fixtures" / f"ex{number}")
+                                         tuple(entry.get("provided", ())), root / "fixtures" / f"ex{number}",
+                                         int(entry["stars"]) if "stars" in entry else None)
         optional = lambda key: root / head[key] if head.get(key) else None  # noqa: E731
         return cls(root, str(head["title"]), dict(sorted(exercises.items())), str(head.get("subject", "")),
                    tuple(head.get("preload", ())), optional("warm_up"), tuple(head.get("dependencies", ())),

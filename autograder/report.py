@@ -88,7 +88,8 @@ def array_panels(obtained, expected, atol: float = 0.0, rtol: float = 0.0) -> di
         diff = np.nan_to_num(np.abs(obt - exp), nan=np.inf)
         top = float(diff[np.isfinite(diff)].max()) if np.isfinite(diff).any() else 1.0
         level = np.clip(np.where(np.isfinite(diff), diff / (top or 1.0), 1.0), 0, 1)
-        panels[f"difference{at}"] = _png(_enlarge(_red(level)))
+        # its own scale, said in its label: a tiny difference is drawn as red as a large one
+        panels[f"|difference|{at}: white 0, red {top:.3g} (values span {span:.3g})"] = _png(_enlarge(_red(level)))
     return panels
 
 

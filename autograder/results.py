@@ -65,11 +65,12 @@ def report(grading: Grading, rows: list[dict], path: Path, footer: list[str] = (
     write(path, render(f"{grading.problemset.title}: {grading.target_name}", rows, tests, footer=footer))
 
 
-def failures(grading: Grading) -> list[str]:
-    """The failed tests, those of an exercise with the same message on one line: "1.1-1.6 (6 tests): ..."."""
+def failures(grading: Grading, status: str = "failed") -> list[str]:
+    """The tests of a ``status`` ("failed" or "skipped": not graded), those of an exercise with the
+    same message on one line: "1.1-1.6 (6 tests): ..."."""
     lines = []
     for number in dict.fromkeys(o.exercise for o in grading.outcomes.values()):
-        failed = [o for o in grading.outcomes.values() if o.exercise == number and o.passed is False]
+        failed = [o for o in grading.outcomes.values() if o.exercise == number and o.status == status]
         for group in shown.fold(failed, key=lambda o: o.message):
             count = f" ({len(group)} tests)" if len(group) > 1 else ""
             lines.append(f"{shown.numbers([o.number for o in group])}{count}: {group[0].message}")

@@ -203,7 +203,7 @@ def audit(files: list[str], mechanisms: dict, libraries=()) -> dict:
 def describe(report: dict | None, judge_is_root: bool, root: Path, why_this_user: str = "") -> str:
     """The measured details, for the tutor (the terminal, the report's footer): which user the
     workers ran as (and ``why_this_user``), the mechanisms that took, and how many of the
-    reference files they could open, by trying each."""
+    protected files (reference data, graders, solutions, tests, reports) they could open, by trying each."""
     if report is None:
         return "no worker ran: nothing to confine"
     used = [name for name, key in (("private mount namespace", "namespace"), ("Landlock", "landlock")) if report.get(key)]
@@ -211,12 +211,12 @@ def describe(report: dict | None, judge_is_root: bool, root: Path, why_this_user
     line += (f", since {why_this_user}" if why_this_user else "") + f"; confinement: {', '.join(used) if used else 'none'}"
     if report["readable"]:
         first = os.path.relpath(report["readable"][0], root)
-        line += (f"; WARNING: the workers could read {len(report['readable'])} of {report['checked']} reference "
+        line += (f"; WARNING: the workers could read {len(report['readable'])} of {report['checked']} protected "
                  f"files (e.g. {first}): "
                  + ("a submission can copy the expected answers; see README, Threat model" if judge_is_root
                     else "fine for grading your own work, not for grading others'"))
     else:
-        line += f"; the workers could open none of {report['checked']} reference files (tried)"
+        line += f"; the workers could open none of {report['checked']} protected files (tried)"
     return line
 
 

@@ -3,6 +3,7 @@
     python -m autograder.scaffold problemset DIR --title "Problem set 7" [--subject TEXT]
     python -m autograder.scaffold exercise N --title TITLE --file NAME.py [--function NAME]
                                   [--stars S | --points P] [--problemset DIR]
+    python -m autograder.scaffold tables [--check] [--problemset DIR]
 
 ``problemset`` makes DIR with problemset.toml, pytest.ini, conftest.py, a student README and the
 folders, and adds exercise 1. ``exercise`` adds exercise N to the problem set: its entry in
@@ -10,7 +11,8 @@ problemset.toml, a solution with one marked function (in NAME.py, new or existin
 made from it, a grader comparing the function's result with the reference, and the reference data
 (made by the solution, as ``pytest --target=solutions --regen-all`` makes it). Then the solutions
 get full marks and the skeleton fails with "not implemented": replace the example function, its
-test and its reference with the real ones (docs/maintainers.md says how).
+test and its reference with the real ones (docs/maintainers.md says how). ``tables`` (also run by
+``exercise``) rewrites the exercise tables of the problem set's README.md, between their markers.
 """
 from __future__ import annotations
 
@@ -91,6 +93,42 @@ class ScaffoldError(Exception):
     """One line for the maintainer: what could not be written, and why."""
 
 
+TABLES = ("<!-- the exercise tables: made from problemset.toml by python -m autograder.scaffold tables -->",
+          "<!-- end of the exercise tables -->")
+
+
+def tables(problemset: ProblemSet) -> str:
+    """The README's exercise tables: points (and stars, where the points come from stars), files."""
+    exercises = list(problemset.exercises.values())
+    lines = ["| exercise | " + " | ".join(str(ex.number) for ex in exercises) + " | total |",
+             "| --- |" + " --- |" * (len(exercises) + 1)]
+    if all(ex.stars is not None for ex in exercises):
+        lines.append("| stars | " + " | ".join(str(ex.stars) for ex in exercises) + " | |")
+    lines += ["| points | " + " | ".join(f"{ex.points:g}" for ex in exercises) + f" | {problemset.points:g} |", "",
+              "| exercise | student file | provided files |", "| --- | --- | --- |"]
+    lines += [f"| {ex.number} {ex.title} | `{ex.student_file}` |" + "".join(f" {', '.join(f'`{n}`' for n in ex.provided)}"
+                                                                         for _ in ex.provided[:1]) + " |"
+              for ex in exercises]
+    return "\n".join(lines)
+
+
+def readme_tables(folder: Path, write: bool = True) -> bool:
+    """Whether the problem set's README.md (if it has the tables' markers) holds the current
+    tables; with ``write``, make it so. True when there is nothing to do."""
+    readme = folder / "README.md"
+    text = readme.read_text() if readme.is_file() else ""
+    if TABLES[0] not in text or TABLES[1] not in text:
+        return True
+    head, rest = text.split(TABLES[0], 1)
+    current = f"{TABLES[0]}\n{tables(ProblemSet.load(folder))}\n{TABLES[1]}"
+    new = head + current + rest.split(TABLES[1], 1)[1]
+    if new == text:
+        return True
+    if write:
+        readme.write_text(new)
+    return False
+
+
 def new_problemset(folder: Path, title: str, subject: str = "") -> None:
     if (folder / FILE).exists():
         raise ScaffoldError(f"{folder / FILE} exists already: add exercises with 'scaffold exercise'")
@@ -100,6 +138,7 @@ def new_problemset(folder: Path, title: str, subject: str = "") -> None:
     (folder / "pytest.ini").write_text(PYTEST_INI)
     (folder / "conftest.py").write_text(CONFTEST)
     (folder / "student-README.md").write_text(STUDENT_README.format(title=title))
+    (folder / "README.md").write_text(f"# {title}: for tutors\n\n{TABLES[0]}\n{TABLES[1]}\n")
 
 
 def new_exercise(folder: Path, number: int, title: str, file: str, function: str | None = None,
@@ -129,7 +168,8 @@ def new_exercise(folder: Path, number: int, title: str, file: str, function: str
     if regenerate.returncode != 0:
         raise ScaffoldError(f"the reference data of exercise {number} could not be made: "
                             f"{(regenerate.stdout.strip().splitlines() or ['pytest failed'])[-1]}")
-    return [str(p.relative_to(folder)) for p in (solution, folder / "skeletons" / file, grader)] + [f"fixtures/ex{number}/"]
+    written = [str(p.relative_to(folder)) for p in (solution, folder / "skeletons" / file, grader)] + [f"fixtures/ex{number}/"]
+    return written + ([] if readme_tables(folder) else ["README.md (its exercise tables)"])
 
 
 def main(argv=None) -> int:
@@ -149,8 +189,18 @@ def main(argv=None) -> int:
     worth.add_argument("--points", type=float, default=None)
     ex.add_argument("--problemset", type=Path, default=None, help="the problem set's folder (default: the one "
                     "the working folder is in)")
+    tb = kinds.add_parser("tables", help="rewrite the exercise tables of the problem set's README.md from "
+                          "problemset.toml (between their markers)")
+    tb.add_argument("--check", action="store_true", help="only say whether they are current (exit 1 if not)")
+    tb.add_argument("--problemset", type=Path, default=None)
     args = parser.parse_args(argv)
     try:
+        if args.kind == "tables":
+            folder = args.problemset or find()
+            current = readme_tables(folder, write=not args.check)
+            print(f"{folder / 'README.md'}: the exercise tables " + ("are current" if current else
+                  "are not problemset.toml's: run python -m autograder.scaffold tables" if args.check else "rewritten"))
+            return 1 if args.check and not current else 0
         if args.kind == "problemset":
             new_problemset(args.folder, args.title, args.subject)
             written = new_exercise(args.folder, 1, "First exercise", "exercise1.py")

@@ -35,6 +35,8 @@ OPTIONS = [
     Option("target", str, None, "what to grade: 'skeletons', 'solutions' or a submission folder", "PATH", ini=False),
     Option("results_json", str, None, "write the results in Gradescope's results.json format", "PATH", ini=False),
     Option("report", str, "reports/report.html", "write the HTML report there (empty: none)", "PATH"),
+    Option("name", str, None, "whose work this is, as the report's title and the points table name it "
+           "(default: the target folder's name)", "NAME", ini=False),
     Option("figures", str, None, "also save every rendered figure of the submission there as PNG", "DIR", ini=False),
     Option("earlier_results", str, None, "a results.json of an earlier grading of the same submission: the "
            "exercises this run does not grade keep its results (batch grading's regrading)", "PATH", ini=False),

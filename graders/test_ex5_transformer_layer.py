@@ -26,7 +26,7 @@ def run(student, d, h, ff, mask_name):
 
 
 @pytest.mark.parametrize("d, h, ff", SIZES, ids=IDS)
-def test_the_parameters_have_the_apis_names_and_shapes(student, d, h, ff):
+def test_the_parameters_have_the_names_and_shapes_the_api_gives(student, d, h, ff):
     run(student, d, h, ff, "no mask")
 
 

@@ -13,7 +13,7 @@ def forward_and_net(gradients2d, hidden, x):
         return model(x), model.net(x)
 
 
-def test_forward_returns_the_scores_of_self_net(student):
+def test_forward_returns_the_scores_of_the_network(student):
     x = np.random.default_rng(0).normal(size=(17, 2)).astype(np.float32)
     scores, net = student.run(forward_and_net, 8, tensor(x))
     checks.close(scores, net, "MLP2d(hidden=8).forward(x [17, 2])", atol=1e-6, hints=[

@@ -176,6 +176,17 @@ def test_a_corrupt_zip_gets_results_a_report_and_output_saying_why(batch):
     assert results["output"].startswith("not graded: unreadable zip")
     assert "unreadable zip" in (folder / "output.txt").read_text()
     assert "Not graded: unreadable zip" in (folder / "report.html").read_text()
+    # the run says it in its summary: tried, not graded
+    said = batch["first"].stdout.splitlines()[0]
+    assert said.endswith("; of those tried, 1 could not be graded (broken: unreadable zip: File is not a zip file)"), said
+
+
+def test_a_students_report_is_titled_by_the_student_not_by_the_tutors_paths(batch):
+    for student in ("correct-a", "copy-of-c"):  # a folder, a zip unpacked in a temporary folder
+        page = (batch["out"] / student / "report.html").read_text()
+        title = re.search(r"<title>(.*?)</title>", page).group(1)
+        assert title == f"Problem set 5: {student}", title
+        assert "/tmp" not in page.split("<footer", 1)[0] and str(batch["out"].parent) not in page
 
 
 def test_the_class_page_is_self_contained_and_has_the_tutors_sections(batch):
@@ -266,11 +277,13 @@ def test_the_exports_carry_every_students_total_with_the_platforms_columns(batch
     assert by_id["Participant 4711"]["Full name"] == "Ada Lovelace"
     assert float(by_id["Participant 4711"]["Grade"]) == totals[MOODLE_NAME]
     assert by_id["broken"]["Feedback comments"].startswith("not graded: unreadable zip")
+    assert by_id["broken"]["Grade"] == ""  # no grade rather than 0: the platform leaves it alone
     canvas = list(csv.reader(open(out / "canvas.csv", encoding="utf-8")))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Problem set 5"]
     assert canvas[1][0].strip() == "Points Possible" and canvas[1][-1] == "160"
     rows = {r[0]: r for r in canvas[2:]}
     assert rows[CANVAS_NAME][1] == "31337" and float(rows[CANVAS_NAME][-1]) == totals[CANVAS_NAME]
+    assert rows["broken"][-1] == ""
     assert len(moodle) == len(canvas) - 2 == len(totals)
 
 

@@ -32,6 +32,14 @@ def tree_digest() -> str:
 MODES = {"as it is": lambda command: command}
 if CAN_DROP_CAP_SYS_ADMIN:  # Docker's and Gradescope's default: root without CAP_SYS_ADMIN
     MODES["without CAP_SYS_ADMIN"] = without_cap_sys_admin
+# What CAP_SYS_ADMIN changes is how the protected folders are kept from the workers (a private
+# mount namespace, else Landlock: autograder/sandbox.py); timeouts, crashes, stray processes and
+# output limits work alike either way. So every case is graded as this machine runs, and the
+# cases that reach for the project's files (with the plain wrong answer they are compared with)
+# again without CAP_SYS_ADMIN.
+FILE_CASES = ["writes into the project", "copies the reference data", "plain wrong answer",
+              "planted conftest.py and pytest.ini"]
+CASES_OF = {mode: list(CASES) if mode == "as it is" else FILE_CASES for mode in MODES}
 
 
 def daemons(marker: str) -> set[int]:
@@ -73,23 +81,20 @@ def graded_in_every_mode(tmp_path_factory, solutions_run):
         result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[mode])
         return result, time.monotonic() - start, marker
 
-    jobs = sorted(((mode, name) for mode in MODES for name in CASES), key=lambda job: job[1] != "infinite loop")
+    jobs = sorted(((mode, name) for mode in MODES for name in CASES_OF[mode]), key=lambda job: job[1] != "infinite loop")
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = dict(zip(jobs, pool.map(run, jobs)))
     running.clear()
     return results, before, tree_digest(), seen
 
 
-@pytest.fixture(scope="module", params=list(MODES))
-def graded(request, graded_in_every_mode):
+JOBS = [(mode, name) for mode in MODES for name in CASES_OF[mode]]
+
+
+@pytest.mark.parametrize("mode, name", JOBS, ids=[f"{mode}-{name}" for mode, name in JOBS])
+def test_hostile_submission(graded_in_every_mode, solutions_run, mode, name):
     results, before, after, seen = graded_in_every_mode
-    return {name: results[(request.param, name)] for name in CASES}, before, after, seen
-
-
-@pytest.mark.parametrize("name", CASES)
-def test_hostile_submission(graded, solutions_run, name):
-    results, before, after, seen = graded
-    run, seconds, marker = results[name]
+    run, seconds, marker = results[(mode, name)]
     loser, _ = CASES[name]
     assert run.results is not None, run.stdout[-2000:] + run.stderr[-2000:]
     # The results are genuine: every graded test is there, with the reference's points.
@@ -108,14 +113,15 @@ def test_hostile_submission(graded, solutions_run, name):
     assert "WARNING" not in run.results["output"], run.results["output"]  # the reference data was out of reach
 
 
-def test_reading_the_reference_data_earns_nothing_over_a_plain_wrong_answer(graded):
-    results, *_ = graded
-    thief = results["copies the reference data"][0].by_exercise()[7]
-    plain = results["plain wrong answer"][0].by_exercise()[7]
+@pytest.mark.parametrize("mode", MODES)
+def test_reading_the_reference_data_earns_nothing_over_a_plain_wrong_answer(graded_in_every_mode, mode):
+    results = graded_in_every_mode[0]
+    thief = results[(mode, "copies the reference data")][0].by_exercise()[7]
+    plain = results[(mode, "plain wrong answer")][0].by_exercise()[7]
     assert thief[0] <= plain[0], f"the submission that looks for the reference data earned {thief[0]} > {plain[0]}"
 
 
-def test_the_detached_daemon_really_started(graded):
+def test_the_detached_daemon_really_started(graded_in_every_mode):
     """Guards the stray-process check above: the daemon case did start its daemon."""
-    results, _, _, seen = graded
-    assert seen.get(results["detached daemon"][2].name), "the daemon was never seen running"
+    results, _, _, seen = graded_in_every_mode
+    assert seen.get(results[("as it is", "detached daemon")][2].name), "the daemon was never seen running"

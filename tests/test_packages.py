@@ -123,11 +123,14 @@ def test_the_students_workflow_steps_write_the_points_table_and_the_report(stude
         assert (folder / path).is_file(), path
 
 
-def test_a_finished_student_package_draws_its_plots_and_gets_full_marks(student_folder):
+def test_a_finished_student_package_draws_its_plots_and_gets_full_marks(student_folder, solutions_run):
     folder, _ = student_folder
     skeletons = {name: (folder / "skeletons" / name).read_bytes() for name in STUDENT_FILES}
     try:
-        finish_and_grade(folder)
+        results = finish_and_grade(folder)
+        # a test has the same number for the student as on Gradescope and in the tutor's report
+        tutor = {t["name"]: t["number"] for t in solutions_run.results["tests"]}
+        assert {t["name"]: t["number"] for t in results["tests"]}.items() <= tutor.items()
     finally:  # the other tests grade the skeletons as shipped
         for name, data in skeletons.items():
             (folder / "skeletons" / name).write_bytes(data)
@@ -147,6 +150,7 @@ def finish_and_grade(folder):
     results = json.loads((folder / "results.json").read_text())
     assert results["score"] == pytest.approx(sum(ex.points for ex in EXERCISES.values()))
     assert os.path.getsize(folder / "reports" / "report.html") > 0
+    return results
 
 
 @pytest.mark.parametrize("where", ["copied above the zip's folder", "in the zip's folder"])

@@ -38,6 +38,11 @@ def test_the_pretrained_checks_run_and_grade_when_the_weights_are_cached(tmp_pat
     assert unreferenced.returncode == 0 and "2 skipped" in unreferenced.stdout, unreferenced.stdout[-2000:]
     assert "not graded: the course provides no reference data for this check (fixtures/ex9/pretrained_saliency" \
         in unreferenced.stdout
+    # the grading's own summary says why, folded, without pytest's -rs
+    section = unreferenced.stdout.split("not graded (no points lost)", 1)[-1].splitlines()
+    for number, name in (("9.1", "pretrained_saliency.npz"), ("9.2", "pretrained_saliency.png")):
+        assert f"{number}: not graded: the course provides no reference data for this check (fixtures/ex9/{name})" \
+            in section, section[:4]
     check = subprocess.run([sys.executable, "-m", "autograder.check"], cwd=project, env=env, capture_output=True,
                            text=True, timeout=600)
     assert check.returncode == 0 and "missing reference data: 2 check(s) are not graded" in check.stdout, check.stdout

@@ -137,6 +137,9 @@ def test_a_new_problem_set_and_exercise_grade_out_of_the_box(tmp_path):
     assert refused.returncode == 2 and "exercise 2 is in" in refused.stderr
     problemset = ProblemSet.load(folder)
     assert [ex.points for ex in problemset.exercises.values()] == [10.0, 15.0]
+    readme = (folder / "README.md").read_text()  # its exercise tables follow the new exercise
+    assert "| exercise | 1 | 2 | total |" in readme and "| points | 10 | 15 | 25 |" in readme
+    assert "| 2 Ridge regression | `ridge.py` | |" in readme
     for target, status in (("solutions", 0), ("skeletons", 1)):
         results = tmp_path / f"{target}.json"
         done = subprocess.run([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
@@ -173,6 +176,9 @@ def test_the_dev_extra_installs_what_the_problem_sets_of_the_repository_need():
 
 def test_the_readmes_exercise_tables_are_problem_set_5s_data():
     """The points table and the files table of the README say what problemset.toml says."""
+    from autograder.scaffold import readme_tables
+
+    assert readme_tables(ROOT, write=False), "run: python -m autograder.scaffold tables"
     text = (ROOT / "README.md").read_text()
     numbers = " | ".join(str(n) for n in PROBLEMSET.exercises)
     stars = " | ".join(f"{ex.points / 10:g}" for ex in PROBLEMSET.exercises.values())

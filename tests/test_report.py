@@ -202,3 +202,13 @@ def test_a_ci_summary_adds_up_too(mistakes, tmp_path):
     rows = re.findall(r"^\| \d+ .*? \| (\d+\.\d) / \d+\.\d \|", done.stdout, re.MULTILINE)
     total = re.search(r"^### Points: (\d+\.\d) /", done.stdout, re.MULTILINE).group(1)
     assert len(rows) == 3 and sum(map(tenths, rows)) == tenths(total) == round(mistakes.results["score"] * 10)
+
+
+def test_a_difference_picture_says_its_scale():
+    """Drawn on its own scale, a difference of 0.004 is as red as one of 1: its label says which."""
+    from autograder import report
+
+    expected = np.linspace(0, 1, 64 * 64).reshape(64, 64)
+    panels = report.array_panels(expected * 0.996, expected)
+    label = next(k for k in panels if k.startswith("|difference|"))
+    assert label == f"|difference|: white 0, red {float(np.abs(expected * 0.996 - expected).max()):.3g} (values span 1)"
