@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder import classview, exports, history, settings, similarity
-from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder.problemset import ProblemSet, add_option, chosen_or_exit
 from autograder.report import render
 
 MAX_UNPACKED = 64 * 2**20
@@ -178,7 +178,8 @@ def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: i
         if progress:
             from tqdm import tqdm
 
-            finished = tqdm(finished, total=len(futures), unit="submission", desc="grading")
+            finished = tqdm(finished, total=len(futures), unit="submission", desc="grading",  # no rate: an
+                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")  # unchanged one takes no time
         for future in finished:
             outcomes.append(future.result())
     outcomes.sort(key=lambda o: o["row"]["student"])
@@ -239,15 +240,11 @@ def main(argv=None) -> int:
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds per submission (default 900)")
     parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
                         help=f"seconds per call into student code (default {CALL_TIMEOUT:g})")
-    parser.add_argument("--problemset", type=Path, default=None,
-                        help="the problem set's folder (default: the one the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder")
-    try:
-        problemset = ProblemSet.load(args.problemset or find())
-    except ProblemSetError as exc:
-        parser.error(str(exc))
+    problemset = chosen_or_exit(parser, args)
     args.out.mkdir(parents=True, exist_ok=True)
     outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
     print("\n".join(summary(outcomes, args.out)))

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder.manifest import NOT_PROVIDED
-from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder.problemset import ProblemSet, ProblemSetError, add_option, chosen
 from autograder.release import framework_dependencies
 
 
@@ -51,11 +51,10 @@ def cpu() -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.check", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--problemset", type=Path, default=None,
-                        help="the problem set's folder (default: the one the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     try:
-        problemset = ProblemSet.load(args.problemset or find())
+        problemset = chosen(args)
     except ProblemSetError as exc:
         print(f"check: {exc}", file=sys.stderr)
         return 2

@@ -31,7 +31,8 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder import shown
+from autograder.problemset import ProblemSet, add_option, chosen_or_exit
 
 WIDTH = 260  # px of a thumbnail: big enough to tell a figure's panels apart, small enough for 500 students
 INLINE = 6  # failing students named in the table; more are folded
@@ -54,8 +55,8 @@ def _number(test_number: str) -> tuple[int, ...]:
 
 
 def _title(name: str) -> str:
-    """'test_ex7_grid.py::test_the_rendered_grid' -> 'the rendered grid'."""
-    return name.split("::")[-1].removeprefix("test_").replace("_", " ")
+    """'test_ex7_grid.py::test_the_rendered_grid' -> 'the rendered grid' (as the report names it)."""
+    return shown.sentence(name)
 
 
 def load(out: Path) -> dict:
@@ -509,15 +510,11 @@ def build(problemset: ProblemSet, out: Path) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.classview", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="a batch grading's output folder (holding gradebook.csv)")
-    parser.add_argument("--problemset", type=Path, default=None,
-                        help="the problem set's folder (default: the one the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     if not (args.out / "gradebook.csv").is_file():
         parser.error(f"{args.out} holds no gradebook.csv: run python -m autograder.batch first")
-    try:
-        problemset = ProblemSet.load(args.problemset or find())
-    except ProblemSetError as exc:
-        parser.error(str(exc))
+    problemset = chosen_or_exit(parser, args)
     for path in build(problemset, args.out):
         print(f"{path} ({path.stat().st_size / 1024:.0f} KiB)")
     return 0

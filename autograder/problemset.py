@@ -145,3 +145,22 @@ def find(start: str | Path = ".") -> Path:
         if (folder / FILE).is_file():
             return folder
     raise ProblemSetError(f"no {FILE} in {start} or above it: run this inside a problem set's folder")
+
+
+def add_option(parser) -> None:
+    """The commands' ``--problemset DIR`` option."""
+    parser.add_argument("--problemset", type=Path, default=None,
+                        help="the problem set's folder (default: the one the working folder is in)")
+
+
+def chosen(args) -> ProblemSet:
+    """The problem set a command's ``--problemset`` names, else the one the working folder is in."""
+    return ProblemSet.load(args.problemset or find())
+
+
+def chosen_or_exit(parser, args) -> ProblemSet:
+    """:func:`chosen`, or the command's usage error in one line."""
+    try:
+        return chosen(args)
+    except ProblemSetError as exc:
+        parser.error(str(exc))

@@ -33,7 +33,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
-from autograder.problemset import ProblemSet, ProblemSetError, find, tomllib
+from autograder.problemset import ProblemSet, ProblemSetError, add_option, chosen, tomllib
 
 FRAMEWORK = Path(__file__).resolve().parent
 DISTRIBUTION = "course-autograder"
@@ -212,11 +212,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=list(BUILDERS))
     parser.add_argument("out", type=Path)
-    parser.add_argument("--problemset", type=Path, default=None, help="the problem set's folder (default: the one "
-                        "the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     try:
-        problemset = ProblemSet.load(args.problemset or find())
+        problemset = chosen(args)
         BUILDERS[args.kind](problemset, args.out)
     except (ReleaseError, ProblemSetError) as exc:
         print(f"release: {exc}", file=sys.stderr)

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.problemset import FILE, ProblemSet, ProblemSetError, find
+from autograder.problemset import FILE, ProblemSet, ProblemSetError, add_option, find
 from autograder.skeletons import skeleton_of
 
 PROBLEMSET_TOML = '''# {title}: what the autograder needs to know about it (see docs/maintainers.md).
@@ -187,12 +187,11 @@ def main(argv=None) -> int:
     worth = ex.add_mutually_exclusive_group()
     worth.add_argument("--stars", type=int, default=None)
     worth.add_argument("--points", type=float, default=None)
-    ex.add_argument("--problemset", type=Path, default=None, help="the problem set's folder (default: the one "
-                    "the working folder is in)")
+    add_option(ex)
     tb = kinds.add_parser("tables", help="rewrite the exercise tables of the problem set's README.md from "
                           "problemset.toml (between their markers)")
     tb.add_argument("--check", action="store_true", help="only say whether they are current (exit 1 if not)")
-    tb.add_argument("--problemset", type=Path, default=None)
+    add_option(tb)
     args = parser.parse_args(argv)
     try:
         if args.kind == "tables":

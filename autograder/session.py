@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import boundary, sandbox, stack
+from autograder import boundary, stack
 from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
 from autograder.problemset import Exercise, ProblemSet
 

@@ -22,7 +22,7 @@ import sys
 from itertools import combinations
 from pathlib import Path
 
-from autograder.problemset import ProblemSet, ProblemSetError, find
+from autograder.problemset import ProblemSet, add_option, chosen_or_exit
 
 NOISE = 25  # copydetect's noise threshold (k): matches shorter than 25 tokenised characters do not count
 THRESHOLD = 0.5  # calibrated in tests/test_classview.py and README, "Similar submissions"
@@ -141,15 +141,11 @@ def is_current(out: Path, students: list[str]) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.similarity", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="a batch grading's output folder")
-    parser.add_argument("--problemset", type=Path, default=None,
-                        help="the problem set's folder (default: the one the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     if not args.out.is_dir():
         parser.error(f"{args.out} is not a folder")
-    try:
-        problemset = ProblemSet.load(args.problemset or find())
-    except ProblemSetError as exc:
-        parser.error(str(exc))
+    problemset = chosen_or_exit(parser, args)
     students = sorted(p.name for p in args.out.iterdir() if (p / "done.json").is_file())
     path = write(problemset, args.out, students)
     print(f"{len(json.loads(path.read_text())['pairs'])} similar pairs: {path}")

@@ -74,15 +74,14 @@ def differing(solutions: Path, skeletons: Path, files: list[str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    from autograder.problemset import ProblemSet, ProblemSetError, find
+    from autograder.problemset import ProblemSetError, add_option, chosen
 
     parser = argparse.ArgumentParser(prog="python -m autograder.skeletons", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 where a skeleton differs")
-    parser.add_argument("--problemset", type=Path, default=None,
-                        help="the problem set's folder (default: the one the working folder is in)")
+    add_option(parser)
     args = parser.parse_args(argv)
     try:
-        problemset = ProblemSet.load(args.problemset or find())
+        problemset = chosen(args)
         files = problemset.student_files
         if args.check:
             lines = differing(problemset.solutions, problemset.skeletons, files)

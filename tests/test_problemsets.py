@@ -9,10 +9,9 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from conftest import PROBLEMSET, ROOT, grade, shell_blocks, without_our_venv
+from conftest import PROBLEMSET, ROOT, shell_blocks, without_our_venv
 from test_corpus import apply
 
 from autograder.problemset import ProblemSet
