@@ -140,31 +140,37 @@ def pytest_configure(config):
 
 @pytest.hookimpl(trylast=True)  # after -k and -m deselected what they deselect
 def pytest_collection_modifyitems(config, items):
-    """The Gradescope harness's tests run last; their image build and runs start now, in the
-    background (tests/test_gradescope.py), so that they overlap the rest of the suite."""
-    ours = [item for item in items if item.get_closest_marker("gradescope")]
-    if not ours or config.option.collectonly:
+    """Modules whose setup takes minutes (the class batch of tests/test_classview.py, the Gradescope
+    harness of tests/test_gradescope.py) define ``start_in_background(items)`` and
+    ``stop_background()``: their setup starts now, in background threads, and their tests run last,
+    each waiting for what it checks, so that the setup overlaps the rest of the suite."""
+    if config.option.collectonly:
         return
-    items[:] = [item for item in items if not item.get_closest_marker("gradescope")] + ours
-    config.stash[GRADESCOPE] = ours[0].module
-    ours[0].module.start({name for item in ours for mark in item.iter_markers("gradescope") for name in mark.args})
+    background = list(dict.fromkeys(item.module for item in items
+                                    if hasattr(getattr(item, "module", None), "start_in_background")))
+    if not background:
+        return
+    items[:] = ([item for item in items if getattr(item, "module", None) not in background]
+                + [item for module in background for item in items if getattr(item, "module", None) is module])
+    config.stash[BACKGROUND] = background
+    for module in background:
+        module.start_in_background([item for item in items if item.module is module])
 
 
 def pytest_sessionfinish(session):
-    module = session.config.stash.get(GRADESCOPE, None)
-    if module is not None:
-        session.config.stash[GRADESCOPE_TIMES] = module.stop()
+    session.config.stash[BACKGROUND_TIMES] = [line for module in session.config.stash.get(BACKGROUND, [])
+                                              for line in module.stop_background()]
 
 
-GRADESCOPE = pytest.StashKey[object]()
-GRADESCOPE_TIMES = pytest.StashKey[list]()
+BACKGROUND = pytest.StashKey[list]()
+BACKGROUND_TIMES = pytest.StashKey[list]()
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The Gradescope harness's wall times; the quality gate's table, when the corpus ran."""
-    times = terminalreporter.config.stash.get(GRADESCOPE_TIMES, [])
+    """The wall times of the work done in the background; the quality gate's table, when the corpus ran."""
+    times = terminalreporter.config.stash.get(BACKGROUND_TIMES, [])
     if times:
-        terminalreporter.section("Gradescope harness (wall times)")
+        terminalreporter.section("work done in the background (wall times)")
         for line in times:
             terminalreporter.write_line(line)
     table = sys.modules.get("test_corpus") and sys.modules["test_corpus"].TABLE

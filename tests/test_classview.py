@@ -6,9 +6,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -70,9 +75,27 @@ def make_class(folder: Path) -> dict[str, tuple[str, str]]:
     return students
 
 
-def python(*args, cwd: Path, timeout: float = 3000) -> subprocess.CompletedProcess:
+def python(*args, cwd: Path, timeout: float = 3000, cancel: threading.Event | None = None) -> subprocess.CompletedProcess:
+    """``python ARGS`` in ``cwd`` (the project copy on the path); interrupted as a tutor would
+    (Ctrl-C) when ``cancel`` is set."""
     env = {**os.environ, "PYTHONPATH": str(cwd)}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    command = [sys.executable, *args]
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                out, err = proc.communicate(timeout=1)
+                break
+            except subprocess.TimeoutExpired:
+                if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
+                    proc.send_signal(signal.SIGINT)
+                    try:
+                        out, err = proc.communicate(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        out, err = proc.communicate()
+                    break
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 Z = np.array([[1.0, 2.0, 0.5, -1.0, 3.0], [0.0, 0.0, 0.1, -2.0, 1.0]])  # the exercise-3 grader's logits
@@ -87,11 +110,11 @@ def write_reference(project: Path, p: np.ndarray) -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def grade_the_class(tmp: Path, cancel: threading.Event) -> dict:
     """Grade the class with a wrong exercise-3 reference (softmax(z * T), what the 'T multiplied'
-    bug returns), then again with the reference fixed, then once more with nothing changed."""
-    tmp = tmp_path_factory.mktemp("classview")
+    bug returns), then again with the reference fixed, then once more with nothing changed. One
+    batch worker: this runs in the background beside the rest of the suite (tests/conftest.py)."""
+    start = time.monotonic()
     project = tmp / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__",
                                                                  "*.egg-info", "tests"))
@@ -101,18 +124,49 @@ def batch(tmp_path_factory):
     submissions = tmp / "submissions"
     students = make_class(submissions)
     out = tmp / "out"
-    command = ["-m", "autograder.batch", str(submissions), str(out), "--workers=2", "--call-timeout=20"]
-    first = python(*command, cwd=project)
+    command = ["-m", "autograder.batch", str(submissions), str(out), "--workers=1", "--call-timeout=20"]
+    first = python(*command, cwd=project, cancel=cancel)
     assert first.returncode == 0, first.stderr[-3000:]
     before = {s: json.loads((out / s / "results.json").read_text()) for s in students}
     gradebook_before = (out / "gradebook.csv").read_text()
     write_reference(project, correct)
-    second = python(*command, cwd=project)
+    second = python(*command, cwd=project, cancel=cancel)
     assert second.returncode == 0, second.stderr[-3000:]
-    third = python(*command, cwd=project)
+    third = python(*command, cwd=project, cancel=cancel)
     assert third.returncode == 0, third.stderr[-3000:]
     return {"out": out, "students": students, "first": first, "second": second, "third": third,
-            "before": before, "gradebook_before": gradebook_before}
+            "before": before, "gradebook_before": gradebook_before, "seconds": time.monotonic() - start}
+
+
+BACKGROUND: dict = {}
+
+
+def start_in_background(items) -> None:
+    """Start grading the class (called by tests/conftest.py at collection)."""
+    if not BACKGROUND:
+        tmp = Path(tempfile.mkdtemp(prefix="classview-test-"))
+        cancel = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classview")
+        BACKGROUND.update(tmp=tmp, cancel=cancel, pool=pool, batch=pool.submit(grade_the_class, tmp, cancel))
+
+
+def stop_background() -> list[str]:
+    """Interrupt the batch if it still runs, remove its folder; its wall time."""
+    if not BACKGROUND:
+        return []
+    BACKGROUND["cancel"].set()
+    BACKGROUND["pool"].shutdown(wait=True)
+    future = BACKGROUND["batch"]
+    lines = [f"class batch (3 runs): {future.result()['seconds']:.0f} s"] if not future.exception() else []
+    shutil.rmtree(BACKGROUND["tmp"], ignore_errors=True)
+    BACKGROUND.clear()
+    return lines
+
+
+@pytest.fixture(scope="module")
+def batch():
+    start_in_background([])
+    return BACKGROUND["batch"].result()
 
 
 class Links(HTMLParser):

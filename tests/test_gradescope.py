@@ -126,19 +126,19 @@ class Campaign:
 CAMPAIGN: Campaign | None = None
 
 
-def start(runs: set[str]) -> None:
-    """Start the build and ``runs`` in the background (called by tests/conftest.py at collection)."""
+def start_in_background(items) -> None:
+    """Start the build and the runs ``items`` need (called by tests/conftest.py at collection)."""
     global CAMPAIGN
     if CAMPAIGN is None and not REASON:
-        CAMPAIGN = Campaign(runs)
+        CAMPAIGN = Campaign({name for item in items for mark in item.iter_markers("gradescope") for name in mark.args})
 
 
-def stop() -> list[str]:
+def stop_background() -> list[str]:
     """Cancel what still runs, remove the image; the timings measured."""
     global CAMPAIGN
     if CAMPAIGN is None:
         return []
-    lines = CAMPAIGN.timings()
+    lines = [f"Gradescope {line}" for line in CAMPAIGN.timings()]
     CAMPAIGN.stop()
     CAMPAIGN = None
     return lines
@@ -148,8 +148,7 @@ def stop() -> list[str]:
 def campaign(request) -> Campaign:
     if REASON:
         pytest.skip(f"the Gradescope harness {REASON}")
-    start({name for item in request.session.items if item.path == request.path
-           for mark in item.iter_markers("gradescope") for name in mark.args})
+    start_in_background([item for item in request.session.items if item.path == request.path])
     return CAMPAIGN
 
 
