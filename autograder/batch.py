@@ -73,12 +73,13 @@ def _save_code(folder: Path, into: Path, student_files: list[str]) -> None:
             shutil.copyfile(path, into / name)
 
 
-def _not_graded(out: Path, title: str, why: str) -> None:
-    """results.json (0 points), output.txt and report.html saying why a submission was not graded."""
+def _not_graded(out: Path, title: str, why: str, possible: float) -> None:
+    """results.json (0 points), output.txt and report.html (0 of ``possible`` points) saying why a
+    submission was not graded."""
     (out / "results.json").write_text(json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
     if not (out / "output.txt").is_file():
         (out / "output.txt").write_text(f"not graded: {why}\n")
-    (out / "report.html").write_text(render(title, [], [], note=f"Not graded: {why}"))
+    (out / "report.html").write_text(render(title, [], [], note=f"Not graded: {why}", possible=possible))
 
 
 def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float, call_timeout: float = CALL_TIMEOUT,
@@ -155,7 +156,7 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
             row[f"ex{test['number'].split('.')[0]}"] += test["score"]
         row["total"] = sum(row[f"ex{n}"] for n in exercises)
     else:
-        _not_graded(out, f"{problemset.title}: {student}", row["status"])
+        _not_graded(out, f"{problemset.title}: {student}", row["status"], problemset.points)
     row = {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
     done.write_text(json.dumps({"digest": source_digest, "grading": grading, "row": row}))
     after = history.scores(results) or {}
@@ -206,14 +207,17 @@ def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: i
 
 
 def summary(outcomes: list[dict], out: Path) -> list[str]:
-    """What the run did, in a few lines: graded, unchanged, regraded, whose points changed."""
-    count = {a: sum(1 for o in outcomes if o["action"] == a) for a in ("graded", "regraded", "unchanged")}
+    """What the run did, in a few lines: graded, graded again, unchanged, and the submissions that
+    have no grade (tried in this run or an earlier one), named; then whose points changed. The
+    counts add up to the number of submissions."""
+    failed = [o for o in outcomes if not o["row"]["status"].startswith("graded")]
+    count = {a: sum(1 for o in outcomes if o["action"] == a and o not in failed)
+             for a in ("graded", "regraded", "unchanged")}
     lines = [f"{len(outcomes)} submissions: {count['graded']} graded, {count['regraded']} graded again, "
              f"{count['unchanged']} unchanged since the last run (not graded again)"]
-    failed = [o["row"] for o in outcomes if o["action"] != "unchanged" and not o["row"]["status"].startswith("graded")]
     if failed:
-        lines[0] += (f"; of those tried, {len(failed)} could not be graded ("
-                     + ", ".join(f"{r['student']}: {r['status']}" for r in failed[:SHOWN])
+        lines[0] += (f", {len(failed)} not graded ("
+                     + ", ".join(f"{o['row']['student']}: {o['row']['status']}" for o in failed[:SHOWN])
                      + (", ..." if len(failed) > SHOWN else "") + ")")
     changed = [o["change"] for o in outcomes if o["change"]]
     if count["regraded"]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import subprocess
 import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 from autograder.manifest import NOT_PROVIDED
 from autograder.problemset import ProblemSet, ProblemSetError, add_option, chosen
@@ -28,9 +29,11 @@ TIMEOUT = 1200  # seconds: twice the default time budget of a grading run, with 
 
 
 def versions(problemset: ProblemSet) -> str:
-    """The installed version of every library the framework and the problem set depend on."""
+    """The installed version of every library the framework and the problem set depend on, on
+    this Python (a requirement whose marker excludes it, like tomli's on 3.11, is left out)."""
     found = []
-    names = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in [*problemset.dependencies, *framework_dependencies()]]
+    requirements = [Requirement(r) for r in [*problemset.dependencies, *framework_dependencies()]]
+    names = [r.name for r in requirements if r.marker is None or r.marker.evaluate()]
     for name in dict.fromkeys(names):
         try:
             found.append(f"{name} {metadata.version(name)}")

@@ -201,16 +201,18 @@ def _passed(tests: list[dict]) -> list[str]:
     return out + ["</details>"]
 
 
-def render(title: str, rows: list[dict], tests: list[dict], note: str = "", footer: list[str] = ()) -> str:
+def render(title: str, rows: list[dict], tests: list[dict], note: str = "", footer: list[str] = (),
+           possible: float = 0.0) -> str:
     """rows: {exercise, title, passed, graded}; tests: {exercise, number, name, status, max_points,
     message, attachments: [{title, panels}]}; ``panels`` is {caption: base64 PNG or Numbers}, or a
     function returning that (drawn only when a report is written); ``note``: a line shown under
-    the title (e.g. why a submission was not graded); ``footer``: lines for the tutor."""
+    the title (e.g. why a submission was not graded); ``footer``: lines for the tutor;
+    ``possible``: the points a run without tests was worth (0 of them shown)."""
     e = html.escape
     points = shown.points([(t["exercise"], t["max_points"], {"passed": True, "failed": False}.get(t["status"]),
                             "" if t["status"] == "passed" else t["message"]) for t in tests])  # as _group folds them
     tests = [{**t, "share": share} for t, share in zip(tests, points.tests)]
-    total = shown.pair(*points.total)
+    total = shown.pair(*points.total) if tests else shown.pair(0, round(possible * shown.TENTHS))
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>{CSS}</style></head><body>",
            f"<h1>{e(title)}</h1><p>{datetime.datetime.now():%Y-%m-%d %H:%M} &middot; <b>{total} points</b></p>",
            f"<p class='msg failed'>{e(note)}</p>" if note else "",

@@ -229,10 +229,12 @@ def test_a_corrupt_zip_gets_results_a_report_and_output_saying_why(batch):
     assert results["score"] == 0 and results["tests"] == []
     assert results["output"].startswith("not graded: unreadable zip")
     assert "unreadable zip" in (folder / "output.txt").read_text()
-    assert "Not graded: unreadable zip" in (folder / "report.html").read_text()
-    # the run says it in its summary: tried, not graded
-    said = batch["first"].stdout.splitlines()[0]
-    assert said.endswith("; of those tried, 1 could not be graded (broken: unreadable zip: File is not a zip file)"), said
+    report = (folder / "report.html").read_text()
+    assert "Not graded: unreadable zip" in report and "<b>0.0 / 160.0 points</b>" in report
+    # the run says it in its summary, not counted as graded: the counts add up to the submissions
+    said, n = batch["first"].stdout.splitlines()[0], len(batch["students"])
+    assert said == (f"{n} submissions: {n - 1} graded, 0 graded again, 0 unchanged since the last run "
+                    "(not graded again), 1 not graded (broken: unreadable zip: File is not a zip file)"), said
 
 
 def test_a_students_report_is_titled_by_the_student_not_by_the_tutors_paths(batch):
@@ -365,7 +367,7 @@ def test_regrading_after_the_reference_was_fixed_reports_exactly_the_students_wh
         names = lambda results: [t["name"] for t in results["tests"]]  # noqa: E731
         assert names(json.loads((out / student / "results.json").read_text())) == names(before[student]), student
     said = batch["second"].stdout
-    assert f"points changed for {len(expected)} of the {len(kinds)} graded again" in said
+    assert f"points changed for {len(expected)} of the {len(kinds) - 1} graded again" in said  # not the corrupt zip
     assert sorted(re.findall(r"^  (\S.*?): [\d.]+ -> ", said, re.M)) == sorted(expected)
     history = list((out / "history").glob("gradebook-*.csv"))
     assert [h.read_text() for h in history] == [batch["gradebook_before"]]  # the earlier gradebook is kept
@@ -375,7 +377,8 @@ def test_regrading_after_the_reference_was_fixed_reports_exactly_the_students_wh
 def test_a_run_with_nothing_changed_grades_nobody_and_says_so(batch):
     said = batch["third"].stdout
     n = len(batch["students"])
-    assert f"{n} submissions: 0 graded, 0 graded again, {n} unchanged since the last run (not graded again)" in said
+    assert (f"{n} submissions: 0 graded, 0 graded again, {n - 1} unchanged since the last run (not graded again), "
+            "1 not graded (broken: unreadable zip: File is not a zip file)") in said  # still named
 
 
 def test_the_class_view_rebuilds_from_the_folder_alone(batch, tmp_path):

@@ -53,6 +53,9 @@ def test_the_machine_check_passes_here_and_fails_on_a_broken_reference(tmp_path)
     ok = run("-m", "autograder.check")
     assert ok.returncode == 0 and "OK: the reference gets 160 / 160" in ok.stdout, ok.stdout[-2000:]
     assert ok.stdout.startswith("machine: ") and "sandbox: workers run as" in ok.stdout
+    # every library it names is installed here: none that this Python does not need (tomli on 3.11)
+    assert " missing" not in ok.stdout.split("\n", 1)[0] and ("tomli" in ok.stdout) == (sys.version_info < (3, 11)), \
+        ok.stdout[:1000]
     copy = tmp_path / "project"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__", "*.egg-info"))
     (copy / "solutions" / "softmax_temperature.py").write_text(
