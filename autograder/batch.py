@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -211,8 +212,7 @@ def summary(outcomes: list[dict], out: Path) -> list[str]:
     have no grade (tried in this run or an earlier one), named; then whose points changed. The
     counts add up to the number of submissions."""
     failed = [o for o in outcomes if not o["row"]["status"].startswith("graded")]
-    count = {a: sum(1 for o in outcomes if o["action"] == a and o not in failed)
-             for a in ("graded", "regraded", "unchanged")}
+    count = Counter(o["action"] for o in outcomes if o["row"]["status"].startswith("graded"))
     lines = [f"{len(outcomes)} submissions: {count['graded']} graded, {count['regraded']} graded again, "
              f"{count['unchanged']} unchanged since the last run (not graded again)"]
     if failed:
