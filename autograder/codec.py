@@ -24,15 +24,75 @@ class Value(np.ndarray):
     """An array received from the other side; ``origin`` says what it was there.
 
     ``origin`` is ``"torch.Tensor"`` or ``"numpy.ndarray"``; ``source_dtype`` the dtype it had
-    there (``"torch.float32"``, ``"float64"``, ...).
+    there (``"torch.float32"``, ``"float64"``, ...). ``call`` is the student call (or probe) whose
+    result this array is part of (:class:`autograder.mistakes.Call`, set by the judge), and
+    ``steps`` the rearrangements a grader made of that part since (``.T``, indexing, ``reshape``):
+    a known mistake's result is rearranged the same way before it is compared. Anything else
+    derived from a Value (arithmetic, a ufunc, ``np.flip``) keeps no call: it is no longer what
+    the call returned, and naming a mistake from it could be wrong.
     """
 
     origin: str = "numpy.ndarray"
     source_dtype: str = ""
+    call = None
+    steps: tuple = ()  # not "view": that is ndarray's method
 
     def __array_finalize__(self, obj):
         self.origin = getattr(obj, "origin", "numpy.ndarray")
         self.source_dtype = getattr(obj, "source_dtype", "")
+        self.call, self.steps = None, ()  # only the rearrangements below carry the call on
+
+    def _rearranged(self, result, step):
+        if isinstance(result, Value) and self.call is not None:
+            result.call, result.steps = self.call, (*self.steps, step) if step else self.steps
+        return result
+
+    def __getitem__(self, key):
+        return self._rearranged(super().__getitem__(key), ("getitem", key))
+
+    @property
+    def T(self):  # noqa: N802 - numpy's name
+        return self._rearranged(super().T, ("transpose", None))
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) or axes == (None,) else axes
+        return self._rearranged(super().transpose(*([axes] if axes else [])), ("transpose", tuple(axes) or None))
+
+    def swapaxes(self, a, b):
+        return self._rearranged(super().swapaxes(a, b), ("swapaxes", (a, b)))
+
+    def reshape(self, *shape, **kwargs):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return self._rearranged(super().reshape(shape, **kwargs), ("reshape", tuple(shape)))
+
+    def squeeze(self, axis=None):
+        return self._rearranged(super().squeeze(axis), ("squeeze", axis))
+
+    def ravel(self, order="C"):
+        return self._rearranged(super().ravel(order), ("reshape", (-1,)))
+
+    def astype(self, dtype, *args, **kwargs):  # the same values: a mistake's result compares as well
+        return self._rearranged(super().astype(dtype, *args, **kwargs), None)
+
+    def copy(self, order="C"):
+        return self._rearranged(super().copy(order), None)
+
+
+def rearrange(array, steps: tuple):
+    """``array`` rearranged by the steps a :class:`Value` recorded."""
+    out = np.asarray(array)
+    for step, argument in steps:
+        if step == "getitem":
+            out = out[argument]
+        elif step == "transpose":
+            out = out.transpose(argument) if argument else out.T
+        elif step == "swapaxes":
+            out = out.swapaxes(*argument)
+        elif step == "reshape":
+            out = out.reshape(argument)
+        elif step == "squeeze":
+            out = out.squeeze(argument)
+    return np.asarray(out)
 
 
 class Opaque:

@@ -1,8 +1,9 @@
 """What a figure shows, independent of how a matplotlib version rasterises it (worker side), and
 its texts as the figure shows them (judge side: :func:`shown_text`, for messages).
 
-A person reading a plot sees its panels, their titles and axes, the picture in each panel and
-its colour scale, the points and the arrows. :func:`scene` lists exactly that, from the
+A person reading a plot sees its panels, their titles and axes (and the tick labels a figure
+sets itself, such as a heat map's tokens), the picture in each panel and its colour scale, the
+points with their colours and the arrows. :func:`scene` lists exactly that, from the
 figure's artists, as plain values; the judge compares it with the reference's scene
 (``Reference.figure``), and the PNG itself only at a coarse scale: antialiasing, kerning and the
 contour algorithm change between matplotlib, FreeType and Pillow versions, the scene does not.
@@ -23,6 +24,7 @@ def scene(fig) -> dict:
     """{key: value} with one entry per thing a person sees; keys are "panel<i>.<what>"."""
     from matplotlib.collections import PathCollection
     from matplotlib.quiver import Quiver
+    from matplotlib.ticker import FixedFormatter
 
     out: dict = {}
     panels = [ax for ax in fig.axes if _colorbar(ax) is None]
@@ -52,6 +54,16 @@ def scene(fig) -> dict:
                 out[key + f"points{j} colours"] = np.asarray(c.get_array(), dtype=np.float64)
                 out[key + f"points{j} colour map"] = c.get_cmap().name
                 out[key + f"points{j} colour range"] = np.asarray(c.get_clim(), dtype=np.float64)
+            else:  # one colour for all: the colour itself (RGBA)
+                faces = np.unique(np.asarray(c.get_facecolor(), dtype=np.float64).round(3), axis=0)
+                if len(faces) == 1:
+                    out[key + f"points{j} colour"] = faces[0]
+        for axis in ("x", "y"):  # tick labels a figure sets itself (words, as a heat map of tokens has)
+            getter = getattr(ax, f"get_{axis}axis")()
+            if isinstance(getter.get_major_formatter(), FixedFormatter):
+                labels = [t.get_text() for t in getter.get_ticklabels()]
+                out[key + f"{axis} tick labels"] = "|".join(labels)
+                out[key + f"{axis} ticks"] = np.asarray(getter.get_ticklocs(), dtype=np.float64)
     for i, ax in enumerate(a for a in fig.axes if _colorbar(a) is not None):
         bar = _colorbar(ax)
         out[f"colorbar{i}.range"] = np.asarray([bar.norm.vmin, bar.norm.vmax], dtype=np.float64)

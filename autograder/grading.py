@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.mistakes import Catalogue
 from autograder.problemset import ProblemSet
+from autograder.recording import Recording
 from autograder.student import Student
 
 
@@ -22,6 +24,7 @@ class Outcome:
     visibility: str = "visible"  # "hidden" for @pytest.mark.hidden (left out of the student package)
     passed: bool | None = None  # None: skipped, not graded
     message: str = ""
+    hint: object = None  # the mistake the failure named (autograder.mistakes.Hint), if any
     attachments: list = field(default_factory=list)
     max_points: float = 0.0
 
@@ -52,10 +55,16 @@ class Grading:
     outcomes: dict = field(default_factory=dict)
     order: list = field(default_factory=list)  # exercises in the order their tests run
     prefetch: dict = field(default_factory=dict)  # exercise -> [(probe, args, kwargs)] from PREFETCH lists
+    recording: Recording | None = None  # release's recording run (--record)
+    catalogue: Catalogue = None  # the known mistakes of the problem set's exercises
+
+    def __post_init__(self):
+        self.catalogue = Catalogue(self.problemset.graders, self.problemset.fixtures)
 
     def student(self, number: int) -> Student:
         if number not in self.students:
             self.students[number] = Student(self.problemset.exercises[number], self.target, self.problemset,
+                                            catalogue=self.catalogue, recorder=self.recording,
                                             timeout=self.timeout, memory_bytes=int(self.memory_gib * 2**30))
         return self.students[number]
 

@@ -1,11 +1,15 @@
-"""Naming the mistake: when a result is wrong, what would the common mistakes have returned?
+"""Naming the mistake: when a result is wrong, which common mistake would have returned it?
 
-Two kinds of diagnosis, tried in this order after a grader's own hints:
+A hint is evidence, never a guess. Three kinds of diagnosis are tried, in this order, and each
+names a mistake only when it explains the failure: it holds for the value obtained, it does
+not hold for the value expected (so it cannot be the right answer in disguise), and it is of the
+kind of the failure (a dtype failure is never explained by a mistake about values):
 
-1. **Known mistakes of a function**, listed by the problem set beside its graders, in
+1. **The grader's own hints**: ``(test, message)`` pairs, ``test(obtained, expected)``.
+2. **Known mistakes of a function or probe**, listed by the problem set beside its graders, in
    ``graders/ex<N>_mistakes.py``: each is the function as a student who made that mistake would
-   have written it, computed in the judge (numpy, no student code) on the same arguments as the
-   student's call::
+   have written it, run on the same arguments as the student's call, in the judge (numpy) or,
+   marked ``in_worker=True``, in the exercise's worker (torch), like a probe::
 
        from autograder.mistakes import mistake
 
@@ -13,154 +17,371 @@ Two kinds of diagnosis, tried in this order after a grader's own hints:
        def one_iteration_too_few(x, k=3, iters=1):
            return maxpool(x, k, iters - 1)
 
-   A result the student's call returned remembers the call (``Student`` marks it), so a failed
-   check of it tries every known mistake of that function and names the first whose result
-   matches.
-2. **How the result relates to the expected one** (:data:`RELATIONS`): transposed, the sign
-   flipped, every value scaled or shifted by one constant (a percentage, a missing
-   normalisation), the right values in the wrong places, ... These need no list: they name
-   mistakes nobody planted.
+   A result of ``student.f(...)`` or ``student.run(probe, ...)`` remembers its call, its place in
+   the result (a tuple's part, a dict's entry) and the rearrangements the grader made of it since
+   (:class:`autograder.codec.Value`); the mistake's result is taken apart and rearranged the same
+   way before it is compared. Known mistakes are the judge's only: the student package holds
+   their results on the public tests' calls as data (:class:`Recorded`), never their code.
+3. **How the result relates to the expected one** (:mod:`autograder.relations`), for any
+   exercise of any problem set: mistakes nobody planted.
 
-A diagnosis only ever adds ``. Hint: <what>`` to a failure; it never decides a verdict.
+Each diagnosis has a stable name (:attr:`Hint.id`): the class page counts mistakes by it.
+A diagnosis only ever adds ``. Hint: <text>`` to a failure; it never decides a verdict.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from autograder.codec import TensorArg
+from autograder.codec import TensorArg, rearrange
+
+KINDS = ("type", "shape", "dtype", "nonfinite", "values")  # what a failed check found wrong, in checking order
+RECORDED = "known_mistakes.npz"  # in fixtures/ex<N>/ of the student package: known mistakes' results as data
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A named mistake: ``id`` is stable (the class page groups by it), ``text`` is for the student."""
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Mistake:
-    function: str  # the student function whose result it explains
+    function: str  # the student function, or the probe, whose result it explains
     message: str  # the hint, naming the mistake
-    compute: Callable  # the function as written with the mistake: same arguments, numpy in the judge
+    compute: Callable | None  # the function with the mistake, on the call's arguments (None: recorded only)
+    name: str  # the mistake's own name (its function's name in ex<N>_mistakes.py)
+    in_worker: bool = False  # computed in the worker, next to the student's code (torch)
+    atol: float | None = None  # how far the student's result may be from it (None: 1e-4 of its scale)
+
+    @property
+    def id(self) -> str:
+        return f"{self.function}.{self.name}"
 
 
-KNOWN: dict[str, list[Mistake]] = {}
-
-
-def mistake(function: str, message: str):
-    """Register the decorated function as what ``function`` returns with the mistake ``message``."""
-    def register(compute: Callable) -> Callable:
-        KNOWN.setdefault(function, []).append(Mistake(function, message, compute))
+def mistake(function: str, message: str, *, in_worker: bool = False, atol: float | None = None):
+    """Declare the decorated function as what ``function`` (a student function or a probe) returns
+    with the mistake ``message``. ``in_worker``: it runs in the worker, as a probe does
+    (``compute(module, *args, **kwargs)``); ``atol``: the student's result may differ from it by
+    that much (another library's way of making the same mistake), else by 1e-4 of its scale."""
+    def declare(compute: Callable) -> Callable:
+        compute.mistake = Mistake(function, message, None, compute.__name__, in_worker, atol)
+        if in_worker:
+            compute.in_worker = True  # the worker runs it as it runs a probe
         return compute
 
-    return register
+    return declare
 
 
-def load(graders: Path, numbers) -> None:
-    """Import the mistake lists of these exercises (``graders/ex<N>_mistakes.py``), once."""
-    for number in numbers:
-        path = graders / f"ex{number}_mistakes.py"
-        name = f"_mistakes_ex{number}_{abs(hash(str(graders)))}"
-        if path.is_file() and name not in sys.modules:
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
+def hint_id(text: str) -> str:
+    """A grader hint's stable name: its words, numbers left out (one mistake, whatever the case)."""
+    return "hint." + "-".join(re.findall(r"[a-z]+", text.lower()))[:80]
 
 
+# -- the call a result came from ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Call:
-    """The student's call a result came from: function, arguments, and which part of a tuple."""
+    """The student's call (or the grader's probe) a result came from."""
     function: str
     args: tuple
     kwargs: dict
-    part: int | None = None
+    exercise: int = 0
+    path: tuple = ()  # where in the result a part sits: a tuple's index, a dict's key, ...
+    source: object = field(default=None, compare=False, repr=False)  # what computes its known mistakes
+    whole: object = field(default=None, compare=False, repr=False)  # the whole result (its other parts)
+
+    def at(self, path: tuple, whole=None) -> Call:
+        return Call(self.function, self.args, self.kwargs, self.exercise, path, self.source,
+                    self.whole if whole is None else whole)
 
     def plain(self):
         """The arguments as the judge holds them: a tensor argument is its numpy array."""
         unwrap = lambda v: v.array if isinstance(v, TensorArg) else v  # noqa: E731
         return [unwrap(a) for a in self.args], {k: unwrap(v) for k, v in self.kwargs.items()}
 
-
-def _same(obtained: np.ndarray, candidate, exact: bool = False) -> bool:
-    candidate = np.asarray(candidate, dtype=np.float64)
-    if candidate.shape != obtained.shape or not np.all(np.isfinite(candidate)) or candidate.size == 0:
-        return False
-    scale = float(np.max(np.abs(candidate))) or 1.0
-    tolerance = 0.0 if exact else 1e-4 * scale + 1e-6
-    return bool(np.all(np.abs(obtained - candidate) <= tolerance))
+    @property
+    def key(self) -> str:
+        """The call's fingerprint: its function and the exact content of its arguments."""
+        h = hashlib.sha256(self.function.encode())
+        _fingerprint(h, (tuple(self.args), dict(self.kwargs)))
+        return h.hexdigest()[:24]
 
 
-def known(obtained: np.ndarray, call: Call | None) -> str | None:
-    """The first known mistake of the call's function whose result is what the student returned."""
-    if call is None:
-        return None
-    args, kwargs = call.plain()
-    for m in KNOWN.get(call.function, ()):
+def _fingerprint(h, value) -> None:
+    if isinstance(value, TensorArg):
+        h.update(b"T" + str(value.requires_grad).encode())
+        value = value.array
+    if isinstance(value, np.ndarray):
+        h.update(f"A{value.dtype.str}{value.shape}".encode())
+        h.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (bytes, bytearray)):
+        h.update(b"B%d:" % len(value) + bytes(value))
+    elif isinstance(value, (list, tuple)):
+        h.update(b"L%d[" % len(value))
+        for item in value:
+            _fingerprint(h, item)
+        h.update(b"]")
+    elif isinstance(value, dict):
+        h.update(b"D%d{" % len(value))
+        for k in sorted(value, key=str):
+            h.update(str(k).encode() + b"=")
+            _fingerprint(h, value[k])
+        h.update(b"}")
+    else:
+        h.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+def part_of(result, path: tuple):
+    """The part of a (nested) result at ``path``; None when the result has no such part."""
+    for step in path:
         try:
-            result = m.compute(*args, **kwargs)
-            if call.part is not None:
-                result = result[call.part]
-            if _same(obtained, result):
-                return m.message
-        except Exception:  # noqa: BLE001 - a mistake that does not apply to these arguments names nothing
-            continue
-    return None
+            result = result[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return result
 
 
-def _factor(obtained: np.ndarray, expected: np.ndarray) -> float | None:
-    """The one constant c with obtained == c * expected, or None."""
-    nonzero = np.abs(expected) > 1e-12 * (np.max(np.abs(expected)) or 1.0)
-    if nonzero.sum() < 2 or not np.allclose(obtained[~nonzero], 0.0, atol=1e-6):
-        return None
-    ratios = obtained[nonzero] / expected[nonzero]
-    c = float(np.median(ratios))
-    return c if abs(c - 1.0) > 1e-3 and np.allclose(ratios, c, rtol=1e-3, atol=0) else None
+def flatten(result, path: tuple = ()) -> dict[tuple, np.ndarray]:
+    """Every array or number in a nested result, by its path."""
+    if result is None or isinstance(result, (str, bytes)):
+        return {}
+    if isinstance(result, dict):
+        return {p: a for k, v in result.items() for p, a in flatten(v, (*path, k)).items()}
+    if isinstance(result, (tuple, list)):
+        return {p: a for i, v in enumerate(result) for p, a in flatten(v, (*path, i)).items()}
+    try:
+        array = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        return {}
+    return {path: array}
 
 
-def _offset(obtained: np.ndarray, expected: np.ndarray) -> float | None:
-    d = obtained - expected
-    c = float(np.median(d))
-    scale = float(np.max(np.abs(expected))) or 1.0
-    return c if abs(c) > 1e-4 * scale and np.allclose(d, c, atol=1e-5 * scale) else None
+# -- the known mistakes of a problem set --------------------------------------------------------
+class Catalogue:
+    """The known mistakes of a problem set's exercises: their code where the judge has it
+    (``graders/ex<N>_mistakes.py``), else their results on the public calls, recorded as data
+    (``fixtures/ex<N>/known_mistakes.npz``, in the student package). Results are computed once
+    per call; in-worker mistakes run through ``runner(compute, call)`` (the exercise's worker)."""
+
+    def __init__(self, graders: Path, fixtures: Path):
+        self.graders, self.fixtures = graders, fixtures
+        self._code: dict[int, list[Mistake]] = {}
+        self._recorded: dict[int, dict[str, np.ndarray]] = {}
+        self._results: dict[tuple, object] = {}
+
+    def load(self, exercise: int) -> None:
+        """Import ``graders/ex<N>_mistakes.py`` (once), else read the recorded results."""
+        if exercise in self._code:
+            return
+        path = self.graders / f"ex{exercise}_mistakes.py"
+        found = []
+        if path.is_file():
+            name = f"_mistakes_ex{exercise}_{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+            module = sys.modules.get(name)
+            if module is None:
+                spec = importlib.util.spec_from_file_location(name, path)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            for compute in vars(module).values():
+                declared = getattr(compute, "mistake", None)
+                if isinstance(declared, Mistake) and getattr(compute, "__module__", None) == name:
+                    found.append(Mistake(declared.function, declared.message, compute, declared.name,
+                                         declared.in_worker, declared.atol))
+        self._code[exercise] = found
+        recorded = self.fixtures / f"ex{exercise}" / RECORDED
+        if not found and recorded.is_file():
+            from autograder import manifest
+
+            with np.load(manifest.verified(recorded, self.fixtures), allow_pickle=False) as data:
+                self._recorded[exercise] = {k: data[k] for k in data.files}
+
+    def of(self, call: Call) -> list[Mistake]:
+        """The known mistakes of the call's function, in the order they are declared."""
+        self.load(call.exercise)
+        code = [m for m in self._code[call.exercise] if m.function == call.function]
+        if code or call.exercise not in self._recorded:
+            return code
+        table, prefix = self._recorded[call.exercise], f"message|{call.function}|"
+        found = []
+        for key, text in table.items():
+            if key.startswith(prefix):
+                name = key[len(prefix):]
+                atol = table.get(f"atol|{call.function}|{name}")
+                found.append(Mistake(call.function, str(text), None, name, atol=None if atol is None else float(atol)))
+        return found
+
+    def result(self, m: Mistake, call: Call, runner=None):
+        """What the call returns with mistake ``m`` (the whole result; None where it does not apply)."""
+        key = (m.id, call.exercise, call.key)
+        if key not in self._results:
+            self._results[key] = self._compute(m, call, runner)
+        return self._results[key]
+
+    def _compute(self, m: Mistake, call: Call, runner):
+        if m.compute is None:  # recorded: the parts stored under the call's fingerprint
+            table = self._recorded.get(call.exercise, {})
+            prefix = f"{call.function}|{call.key}|{m.name}|"
+            parts = {k[len(prefix):]: v for k, v in table.items() if k.startswith(prefix)}
+            return _Parts(parts) if parts else None
+        try:
+            if m.in_worker:
+                return None if runner is None else runner(m.compute, call)
+            args, kwargs = call.plain()
+            return m.compute(*args, **kwargs)
+        except BaseException:  # noqa: BLE001 - a mistake that does not apply to these arguments names nothing
+            return None
+
+    def record(self, call: Call, runner=None) -> dict[str, np.ndarray]:
+        """Every known mistake's result on ``call``, flattened, as the student package stores them."""
+        out = {}
+        for m in self.of(call):
+            out[f"message|{call.function}|{m.name}"] = np.asarray(m.message)
+            if m.atol is not None:
+                out[f"atol|{call.function}|{m.name}"] = np.asarray(m.atol)
+            for path, array in flatten(self.result(m, call, runner)).items():  # float32 is precise enough here
+                out[f"{call.function}|{call.key}|{m.name}|{_path_key(path)}"] = array.astype(np.float32)
+        return out
 
 
-def _relations(obtained: np.ndarray, expected: np.ndarray) -> str | None:
-    if obtained.shape != expected.shape:
-        if obtained.ndim >= 2 and obtained.shape == expected.swapaxes(-1, -2).shape and \
-                _same(obtained, expected.swapaxes(-1, -2)):
-            return "these are the expected values transposed: the last two axes are swapped"
-        if obtained.size == expected.size and _same(obtained.reshape(-1), expected.reshape(-1)):
-            return f"the right values in shape {obtained.shape}: reshape to {expected.shape}"
-        return None
-    if obtained.ndim >= 2 and obtained.shape[-1] == obtained.shape[-2] and _same(obtained, expected.swapaxes(-1, -2)):
-        return "these are the expected values transposed: the last two axes are swapped"
-    if _same(obtained, -expected):
-        return "every value has the opposite sign"
-    factor = _factor(obtained, expected)
-    if factor is not None:
-        if abs(factor - 100) < 1e-3:
-            return "every value is 100 times the expected one: a percentage instead of a fraction"
-        return f"every value is {factor:.4g} times the expected one: a scaling or normalisation is missing or extra"
-    offset = _offset(obtained, expected)
-    if offset is not None:
-        return f"every value is off by the same {offset:.4g}: a constant is added or missing"
-    for axis in range(obtained.ndim):
-        if obtained.shape[axis] > 1 and _same(obtained, np.flip(expected, axis)):
-            return f"the right values in reverse order along axis {axis}"
-    if obtained.size > 1 and np.allclose(np.sort(obtained, axis=None), np.sort(expected, axis=None),
-                                         atol=1e-5 * (float(np.max(np.abs(expected))) or 1.0)):
-        return "the right values, in the wrong places"
-    return None
+class _Parts(dict):
+    """A recorded result: its parts by path key; indexing with a whole path."""
+
+    def at(self, path: tuple):
+        return self.get(_path_key(path))
 
 
-def diagnose(value, expected=None) -> str | None:
-    """The mistake a wrong result looks like: a known mistake of the call it came from, else a
-    relation to the expected value; None when nothing matches."""
+def _path_key(path: tuple) -> str:
+    return "/".join(str(p) for p in path)
+
+
+def _select(result, path: tuple):
+    return result.at(path) if isinstance(result, _Parts) else part_of(result, path)
+
+
+# -- the evidence ---------------------------------------------------------------------------------
+def same(obtained: np.ndarray, candidate, exact: bool = False, atol: float | None = None) -> bool:
+    """``candidate`` is what was obtained: the same shape, NaN and Inf in the same places, and
+    the finite values equal to 1e-4 of their scale (within ``atol``; exactly, with ``exact``)."""
+    try:
+        candidate = np.asarray(candidate, dtype=np.float64)
+        obtained = np.asarray(obtained, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    if candidate.shape != obtained.shape or candidate.size == 0:
+        return False
+    finite = np.isfinite(candidate)
+    if not np.array_equal(finite, np.isfinite(obtained)) or not np.array_equal(candidate[~finite], obtained[~finite],
+                                                                                  equal_nan=True):
+        return False
+    if not finite.any():
+        return True
+    scale = max(float(np.max(np.abs(candidate[finite]))), float(np.max(np.abs(obtained[finite]))))
+    tolerance = 0.0 if exact else atol if atol is not None else 1e-4 * scale  # of their own size: 1e-12 is not 0
+    return bool(np.all(np.abs(obtained[finite] - candidate[finite]) <= tolerance))
+
+
+def differs(candidate, expected, atol: float, rtol: float) -> bool:
+    """``candidate`` would fail the same check: another shape, or values outside its tolerance."""
+    candidate, expected = np.asarray(candidate, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if candidate.shape != expected.shape:
+        return True
+    return not bool(np.all(np.isclose(candidate, expected, atol=atol, rtol=rtol, equal_nan=True)))
+
+
+@dataclass
+class Failure:
+    """What a failed check knows: the kind of failure, the obtained value (a :class:`Value`), the
+    expected value or at least its shape, and the check's tolerance."""
+    kind: str
+    obtained: object
+    expected: object = None
+    shape: tuple | None = None
+    atol: float = 0.0
+    rtol: float = 0.0
+
+    @property
+    def stand_in(self):
+        """The expected value, or where only its shape is known, an array of that shape."""
+        if self.expected is not None:
+            return np.asarray(self.expected)
+        return None if self.shape is None else np.zeros(self.shape)
+
+
+def diagnose(failure: Failure, hints=()) -> Hint | None:
+    """The mistake the failure is evidence of: the grader's ``hints`` first, then the known
+    mistakes of the call the value came from, then relations; None when nothing explains it."""
+    value = failure.obtained
     try:
         obtained = np.asarray(value, dtype=np.float64)
-        named = known(obtained, getattr(value, "call", None))
-        if named or expected is None:
-            return named
-        return _relations(obtained, np.asarray(expected, dtype=np.float64))
     except (TypeError, ValueError):
         return None
+    if failure.kind in ("type", "dtype"):
+        from autograder.relations import of_dtype
+
+        return of_dtype(value, failure) if failure.kind == "dtype" else None
+    for test, text in hints:
+        if _holds(test, obtained, failure):
+            return Hint(hint_id(text), text)
+    named = known(obtained, failure, getattr(value, "call", None), getattr(value, "steps", ()))
+    if named is not None:
+        return named
+    if failure.expected is not None:
+        from autograder.relations import relate
+
+        return relate(obtained, failure)
+    return None
+
+
+def _holds(test, obtained, failure: Failure) -> bool:
+    """A grader's hint holds for what was obtained and not for what was expected."""
+    stand_in = failure.stand_in
+    try:
+        if not test(obtained, failure.expected):
+            return False
+        return stand_in is None or not test(stand_in, failure.expected)
+    except Exception:  # noqa: BLE001 - a hint that does not apply is no hint
+        return False
+
+
+def known(obtained: np.ndarray, failure: Failure, call: Call | None, steps: tuple = ()) -> Hint | None:
+    """The first known mistake of ``call`` whose result, taken apart and rearranged as the
+    obtained value was, is what was obtained, and would itself fail the check."""
+    if call is None or call.source is None:
+        return None
+    matched = {}
+    for m in call.source.of(call):
+        result = call.source.result(m, call)
+        part = _select(result, call.path) if result is not None else None
+        if part is None:
+            continue
+        try:
+            part = rearrange(part, steps)
+        except (IndexError, ValueError, TypeError):
+            continue
+        if not same(obtained, part, atol=m.atol) or _an_argument(part, call):
+            continue  # (a mistake that gives an argument back is no evidence: every skipped step does that)
+        stand_in = failure.stand_in  # where only the shape is known, a shape failure differs by its shape
+        if stand_in is None or differs(part, stand_in, failure.atol, failure.rtol):
+            matched.setdefault(m.message, m)
+    if len(matched) == 1:
+        m = next(iter(matched.values()))
+        return Hint(m.id, m.message)
+    return None  # none, or two mistakes that return the same here: which one was made cannot be told
+
+
+def _an_argument(value: np.ndarray, call: Call) -> bool:
+    """``value`` is one of the call's array arguments, unchanged."""
+    args, kwargs = call.plain()
+    for argument in [*args, *kwargs.values()]:
+        if isinstance(argument, np.ndarray) and argument.shape == np.shape(value) and same(value, argument, exact=True):
+            return True
+    return False

@@ -76,6 +76,12 @@ def pytest_configure(config):
     grading = Grading(problemset, name, resolve_target(problemset, value), settings.get(config, "call_timeout"),
                       settings.get(config, "memory_limit"), ahead=mode == "full",
                       budget_end=time.monotonic() + settings.get(config, "time_budget"), memory_plan=why)
+    if settings.get(config, "record"):
+        if value != "solutions":
+            raise pytest.UsageError("--record records the reference's calls: use --target=solutions")
+        from autograder.recording import Recording
+
+        grading.recording = Recording(Path(settings.get(config, "record")))
     config.stash[_GRADING] = grading
     boundary.configure(problemset)
     boundary.warm_up(grading.budget_end)
@@ -131,9 +137,8 @@ def pytest_collection_modifyitems(session, config, items):
         grading.outcomes[item.nodeid] = Outcome(item.nodeid, exercise.number, f"{exercise.number}.{count[exercise.number]}",
                                                 weight=float(marker.args[0]) if marker else 1.0,
                                                 visibility="hidden" if item.get_closest_marker("hidden") else "visible")
-    from autograder import mistakes
-
-    mistakes.load(grading.problemset.graders, grading.order)  # graders/ex<N>_mistakes.py: numpy, in the judge
+    for number in grading.order:  # graders/ex<N>_mistakes.py (or their recorded results), before any test
+        grading.catalogue.load(number)
     gc.freeze()  # pytest's and the graders' objects live all run: the per-exercise collections skip them
 
 
@@ -146,7 +151,9 @@ def pytest_runtest_makereport(item, call):
         return report
     if report.failed:
         outcome.passed = False
-        outcome.message = outcome.message or _one_line(report)
+        if not outcome.message:
+            outcome.message = _one_line(report)
+            outcome.hint = getattr(call.excinfo.value, "hint", None) if call.excinfo else None
     elif report.when == "call" and report.passed and outcome.passed is None:
         outcome.passed = True
     elif report.skipped:
@@ -275,6 +282,8 @@ def pytest_sessionfinish(session, exitstatus):
 
     grading.close()  # every worker is gone before any result file is written
     boundary.end_forkserver()
+    if grading.recording is not None:
+        grading.recording.write()
     if _regenerating(config):
         from autograder import manifest
 

@@ -23,6 +23,8 @@ else:  # pragma: no cover - Python 3.10
 
 FILE = "problemset.toml"
 GRADER_NAME = re.compile(r"test_ex(\d+)_\w+\.py$")
+HIDDEN_GRADER = re.compile(r"test_ex\d+_hidden_\w*\.py$")
+MISTAKES = re.compile(r"ex\d+_mistakes\.py$")
 
 
 class ProblemSetError(ValueError):
@@ -92,13 +94,27 @@ class ProblemSet:
     def points(self) -> float:
         return sum(ex.points for ex in self.exercises.values())
 
+    def judge_only(self, relative: str) -> bool:
+        """Whether a file of the problem set (its path in the problem set's folder) is the judge's
+        only, never shipped to students: hidden graders and their reference data
+        (``graders/test_ex<N>_hidden_*.py``, ``fixtures/ex<N>/hidden_*``) and the known mistakes,
+        which are the correct functions with one change each (``graders/ex<N>_mistakes.py``)."""
+        parts = Path(relative).parts
+        name = parts[-1] if parts else ""
+        if parts[:1] == ("graders",):
+            return bool(HIDDEN_GRADER.match(name) or MISTAKES.match(name))
+        return parts[:1] == ("fixtures",) and len(parts) == 3 and name.startswith("hidden_")
+
     def exercise_of(self, path: str | Path) -> Exercise | None:
         """The exercise a grader file belongs to, from its name ``test_ex<N>_<topic>.py``."""
         match = GRADER_NAME.search(Path(path).name)
         return self.exercises.get(int(match.group(1))) if match else None
 
-    def graders_of(self, number: int) -> list[Path]:
-        return sorted(self.graders.glob(f"test_ex{number}_*.py"))
+    def graders_of(self, number: int, judge_only: bool = False) -> list[Path]:
+        """The grader files of exercise ``number``; with ``judge_only``, its known mistakes too
+        (``ex<N>_mistakes.py``, which some compute in the worker)."""
+        mistakes = [self.graders / f"ex{number}_mistakes.py"] if judge_only else []
+        return sorted(self.graders.glob(f"test_ex{number}_*.py")) + [m for m in mistakes if m.is_file()]
 
     @classmethod
     def load(cls, root: str | Path) -> ProblemSet:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder import checks, manifest, report
+from autograder import checks, manifest, mistakes, report
 from autograder.codec import Value
 from autograder.figures import shown_text
 
@@ -54,14 +55,16 @@ class Reference:
         if set(expected) != set(obtained):
             checks.fail(f"reference data {basename} holds {sorted(expected)}, the grader compares {sorted(obtained)}; "
                         "regenerate the fixtures")
+        hints = list(hints)
         for key, value in obtained.items():
             label = what if len(obtained) == 1 else f"{what} [{key}]"
+            own = hints + _joint_hints(key, obtained, expected)
             try:
                 if robust:
-                    checks.mostly_close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints,
+                    checks.mostly_close(value, expected[key], label, atol=atol, rtol=rtol, hints=own,
                                         dtype=dtype, **robust)
                 else:
-                    checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=hints, dtype=dtype)
+                    checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=own, dtype=dtype)
             except pytest.fail.Exception:
                 if isinstance(value, Value) and value.size > 1:  # show the student where it differs
                     self._attach({"title": label, "panels": partial(report.array_panels, value, expected[key],
@@ -79,8 +82,13 @@ class Reference:
             return
         expected = float(self.load(basename)["value"])
         if not abs(obtained - expected) <= atol:
-            hint = next((h for test, h in hints if test(obtained, expected)), None)
-            checks.fail(f"{what} is {obtained:g}, expected {expected:g}" + (f". Hint: {hint}" if hint else ""))
+            message = f"{what} is {obtained:g}, expected {expected:g}"
+            hint = checks.number_hint(hints, obtained, expected)
+            if hint is None and getattr(value, "call", None) is not None:  # the known mistakes of its call
+                number = np.asarray(obtained, dtype=np.float64).view(Value)
+                number.call = value.call
+                checks.fail(message, number, expected=np.asarray(expected), atol=atol)
+            checks.failed(message, hint)
 
     def figure(self, rendered, basename: str, *, what: str, max_changed_share: float) -> None:
         """A figure (``autograder.figures.rendered``: its scene and its PNG) shows what the
@@ -137,6 +145,20 @@ class Reference:
                         f"y {region[2]}-{region[3]}")
 
 
+def _joint_hints(key: str, obtained: dict, expected: dict) -> list:
+    """Hints about the arrays of one check taken together: the components of vectors (GX and GY)
+    normalised to unit length jointly, as arrows drawn all of one length."""
+    together = [k for k in expected if np.shape(expected[k]) == np.shape(expected[key])]
+    if len(together) < 2 or not all(k in obtained for k in together):
+        return []
+    norms = np.sqrt(sum(np.asarray(expected[k], dtype=np.float64) ** 2 for k in together))
+    if not np.all(norms > 0):
+        return []
+    unit = np.asarray(expected[key], dtype=np.float64) / norms
+    return [(lambda o, ref: mistakes.same(o, unit),
+             f"the vectors ({', '.join(together)}) were normalised to unit length; return them as they are")]
+
+
 def _name(key: str, expected: dict) -> str:
     """'panel3.image0' -> 'panel 4 ("max pooling, 2 iter."): image0', the title as the figure shows it."""
     head, _, what = key.partition(".")
@@ -162,7 +184,10 @@ def same_scene(obtained, expected: dict, what: str) -> None:
         got, want = (int(np.asarray(v).reshape(-1)[0]) for v in (obtained.get(key, -1), expected[key]))
         if got != want:
             checks.fail(f"{what} has {got} {key[:-1]}(s), expected {want}")
-    for key in [k for k in expected if k not in ("panels", "colorbars")]:
+    data = ("points", "arrows", "image", "colour")  # what is drawn first, then how it is framed and labelled
+    keys = sorted((k for k in expected if k not in ("panels", "colorbars")),
+                  key=lambda k: not any(word in k.partition(".")[2] for word in data))
+    for key in keys:
         want = expected[key]
         if key not in obtained:
             checks.fail(f"{what}: {_name(key, expected)} is missing")
@@ -173,16 +198,63 @@ def same_scene(obtained, expected: dict, what: str) -> None:
                 checks.fail(f'{what}: {_name(key, expected)} is "{shown_got}", expected "{shown_want}"')
             continue
         got = np.asarray(got, dtype=np.float64)
-        if got.shape != want.shape:
-            checks.fail(f"{what}: {_name(key, expected)} has shape {got.shape}, expected {want.shape}")
         scale = float(np.nanmax(np.abs(want))) if want.size and np.isfinite(want).any() else 1.0
-        bad = ~np.isclose(got, want, atol=1e-4 * max(scale, 1e-12), rtol=1e-3, equal_nan=True)
+        tolerance = dict(atol=1e-4 * max(scale, 1e-12), rtol=1e-3)
+        if got.shape != want.shape:
+            checks.fail(f"{what}: {_name(key, expected)} has shape {got.shape}, expected {want.shape}",
+                        hint=_scene_hint(key, got, obtained, expected))
+        bad = ~np.isclose(got, want, equal_nan=True, **tolerance)
         if bad.any():
-            checks.fail(f"{what}: {_name(key, expected)} differs from the reference's in {int(bad.sum())} of "
-                        f"{bad.size} values (largest error {float(np.nanmax(np.abs(got - want))):.3g})")
+            message = (f"{what}: {_name(key, expected)} differs from the reference's in {int(bad.sum())} of "
+                       f"{bad.size} values (largest error {float(np.nanmax(np.abs(got - want))):.3g})")
+            if key.endswith(" colour") and got.shape == want.shape == (4,):
+                message = f"{what}: {_name(key, expected)} is {_colour(got)}, expected {_colour(want)}"
+            hint = _scene_hint(key, got, obtained, expected)
+            checks.fail(message, None if hint else got, expected=want, hint=hint, **tolerance)
     extra = sorted(set(obtained) - set(expected))
     if extra:
         checks.fail(f"{what}: {_name(extra[0], expected)} is drawn, the reference has none")
+
+
+_COLOURS = {"black": (0, 0, 0), "white": (1, 1, 1), "red": (1, 0, 0), "green": (0, 0.502, 0), "blue": (0, 0, 1),
+            "yellow": (1, 1, 0), "cyan": (0, 1, 1), "magenta": (1, 0, 1), "grey": (0.502, 0.502, 0.502),
+            "orange": (1, 0.647, 0)}
+
+
+def _colour(rgba: np.ndarray) -> str:
+    """An RGBA colour as a person names it where it has a plain name, and in hex."""
+    name = next((n for n, rgb in _COLOURS.items() if np.allclose(rgba[:3], rgb, atol=0.01)), "")
+    hexa = "#" + "".join(f"{int(round(255 * c)):02x}" for c in rgba[:3])
+    return f"{name} ({hexa})" if name else hexa
+
+
+def _scene_hint(key: str, got: np.ndarray, obtained: dict, expected: dict) -> str | None:
+    """What a figure's own mistakes look like in its scene: points drawn in another order, the
+    points' x and y swapped, a colour scale left to span the values' own range, arrows of unit
+    length. (Anything else is diagnosed as any array is: relations to the expected entry.)"""
+    head, _, what = key.partition(".")
+    kind = re.sub(r"\d+", "", what)
+    if kind in ("points", "arrows"):  # another entry of the same kind holds what this one should
+        for other in expected:
+            if other != key and other.startswith(f"{head}.") and re.sub(r"\d+", "", other.partition(".")[2]) == kind \
+                    and np.asarray(expected[other]).shape == got.shape and np.allclose(got, expected[other]):
+                return "the markers are drawn in another order: what is drawn last is on top"
+    want = np.asarray(expected[key], dtype=np.float64)
+    if kind == "points" and want.ndim == 2 and want.shape[1] == 2 and got.shape == want.shape \
+            and np.allclose(got, want[:, ::-1]) and not np.allclose(want, want[:, ::-1]):
+        return "the points' x and y are swapped"
+    if kind == "points colour range":
+        colours = np.asarray(obtained.get(key.replace("colour range", "colours"), []), dtype=np.float64)
+        if colours.size and np.allclose(got, [colours.min(), colours.max()]):
+            return ("the colour scale spans the values' own range: set its limits (vmin and vmax) as asked, "
+                    "so that every figure maps a value to the same colour")
+    if kind == "arrows" and got.shape == want.shape and want.shape[0] == 2:
+        if np.allclose(got, want[::-1]) and not np.allclose(want, want[::-1]):
+            return "the arrows' x and y components are swapped"
+        norms = np.linalg.norm(want, axis=0)
+        if np.all(norms > 0) and np.allclose(got, want / norms) and not np.allclose(norms, 1):
+            return "the arrows were normalised to unit length; draw the gradients as they are"
+    return None
 
 
 BLOCK = 8  # px: finer than a panel, an arrow or a colour bar; coarser than antialiasing and kerning
@@ -214,7 +286,12 @@ def changed_share(obtained, expected) -> tuple[float, tuple[int, int, int, int]]
 
 
 class ReferenceInputs:
-    """Input data made by the reference (e.g. a trained model's weights) in fixtures/ex<N>/."""
+    """Input data made by the reference (e.g. a trained model's weights) in fixtures/ex<N>/.
+
+    Made once: when regenerating and the file is absent. A regeneration keeps an existing one,
+    since every reference file of the exercise was made from it (retraining a model for one
+    grader file would leave the others' data made from the old weights); to make it again, delete
+    it and regenerate the whole exercise."""
 
     def __init__(self, folder: Path, *, regenerate: bool):
         self.folder = folder
@@ -222,15 +299,15 @@ class ReferenceInputs:
         self._cache: dict[str, dict[str, np.ndarray]] = {}
 
     def get(self, basename: str, produce) -> dict[str, np.ndarray]:
-        """The stored arrays; ``produce()`` makes them afresh only when regenerating (which the
-        plugin allows only with --target=solutions)."""
+        """The stored arrays; ``produce()`` makes them only when regenerating and they are absent
+        (the plugin regenerates only with --target=solutions)."""
         if basename not in self._cache:
             path = self.folder / f"{basename}.npz"
-            if self.regenerate:
+            made = self.regenerate and not path.is_file()
+            if made:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 np.savez(path, **{k: np.asarray(v) for k, v in produce().items()})
-            # Just written when regenerating: the manifest is rewritten at the end of that run.
-            with np.load(path if self.regenerate else manifest.verified(path, self.folder.parent),
-                         allow_pickle=False) as data:
+            # Just made when regenerating: the manifest is rewritten at the end of that run.
+            with np.load(path if made else manifest.verified(path, self.folder.parent), allow_pickle=False) as data:
                 self._cache[basename] = {k: data[k] for k in data.files}
         return self._cache[basename]

@@ -26,13 +26,16 @@ filled-in skeleton never ships.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
+from autograder.mistakes import RECORDED
 from autograder.problemset import ProblemSet, ProblemSetError, add_option, chosen, tomllib
 
 FRAMEWORK = Path(__file__).resolve().parent
@@ -48,11 +51,6 @@ STUDENT_GITIGNORE = ".venv/\nreports/\n__pycache__/\n*.egg-info/\nresults.json\n
 
 class ReleaseError(Exception):
     """A package that must not be built; the message is one line for the tutor."""
-
-
-def is_hidden(relative: str) -> bool:
-    name = Path(relative).name
-    return name.startswith("test_ex") and "_hidden_" in name or name.startswith("hidden_")
 
 
 def _matches(relative: str, patterns: list[str]) -> bool:
@@ -162,13 +160,31 @@ class Package:
         write_zip(out, self.files, self.extra)
 
 
-def _manifest_of(files: dict[str, Path]) -> str:
-    """fixtures/MANIFEST.sha256 restricted to the reference files that ship."""
+def _manifest_of(files: dict[str, Path], added: dict[str, bytes] = {}) -> str:  # noqa: B006 - read only
+    """fixtures/MANIFEST.sha256 restricted to the reference files that ship, with ``added`` ones."""
     if "fixtures/MANIFEST.sha256" not in files:
         raise ReleaseError("fixtures/MANIFEST.sha256 is not committed: make the reference data with "
                            "pytest --target=solutions --regen-all, and commit it")
     lines = files["fixtures/MANIFEST.sha256"].read_text().splitlines()
-    return "".join(f"{line}\n" for line in lines if f"fixtures/{line.partition('  ')[2]}" in files)
+    lines = [line for line in lines if f"fixtures/{line.partition('  ')[2]}" in files]
+    lines += [f"{hashlib.sha256(data).hexdigest()}  {rel.removeprefix('fixtures/')}" for rel, data in added.items()]
+    return "".join(f"{line}\n" for line in sorted(lines, key=lambda line: line.partition("  ")[2]))
+
+
+def recorded_mistakes(problemset: ProblemSet, graders: list[str]) -> dict[str, bytes]:
+    """The known mistakes' results on every call of the public ``graders`` (their paths in the
+    problem set), recorded by grading the committed reference solutions (autograder.recording):
+    {"fixtures/ex<N>/known_mistakes.npz": its bytes}."""
+    committed_files(problemset.root, SOLUTIONS)  # the data is theirs: refused while they differ from the commit
+    with tempfile.TemporaryDirectory(prefix="autograder-record-") as tmp:
+        done = subprocess.run([sys.executable, "-m", "pytest", "--target=solutions", f"--record={tmp}", "--report=",
+                               "-q", "-p", "no:cacheprovider", *graders], cwd=problemset.root, capture_output=True,
+                              text=True, timeout=1800)
+        if done.returncode not in (0, 1) or not (Path(tmp) / "calls.npz").is_file():
+            last = (done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}").splitlines()[-1]
+            raise ReleaseError(f"recording the known mistakes' results failed: {last}")
+        return {f"fixtures/{p.relative_to(tmp).as_posix()}": p.read_bytes()
+                for p in sorted(Path(tmp).glob(f"ex*/{RECORDED}"))}
 
 
 def build_student(problemset: ProblemSet, out: Path) -> None:
@@ -176,12 +192,16 @@ def build_student(problemset: ProblemSet, out: Path) -> None:
     if problemset.student_readme is None:
         raise ReleaseError(f"{problemset.root / 'problemset.toml'}: no student_readme for the student package")
     readme = committed_files(problemset.root, [problemset.student_readme.relative_to(problemset.root).as_posix()])
-    package.files = {rel: path for rel, path in package.files.items() if not is_hidden(rel) and rel not in TUTOR_ONLY}
+    package.files = {rel: path for rel, path in package.files.items()
+                     if not problemset.judge_only(rel) and rel not in TUTOR_ONLY}
+    recorded = recorded_mistakes(problemset, [rel for rel in package.files if problemset.exercise_of(rel)
+                                              and rel.startswith("graders/")])
     package.extra.update({
         "README.md": (next(iter(readme.values())).read_text(), 0o644),
         ".github/workflows/grade.yml": package.template("student/grade.yml"),
         ".gitignore": (STUDENT_GITIGNORE, 0o644),
-        "fixtures/MANIFEST.sha256": (_manifest_of(package.files), 0o644),
+        "fixtures/MANIFEST.sha256": (_manifest_of(package.files, recorded), 0o644),
+        **{rel: (data, 0o644) for rel, data in recorded.items()},
     })
     package.write(out)
 

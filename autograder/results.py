@@ -46,6 +46,7 @@ def results_json(grading: Grading, path: Path, last: str) -> None:
         "status": "passed" if o.passed else "failed",
         "output": "passed" if o.passed else o.message,
         "visibility": o.visibility,
+        "extra_data": {"exercise": o.exercise, **({"hint": {"id": o.hint.id, "text": o.hint.text}} if o.hint else {})},
     } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
     not_graded = [{"name": o.name, "number": o.number, "reason": o.message}
                   for o in grading.outcomes.values() if o.passed is None]

@@ -57,7 +57,7 @@ class WorkerSession:
         number = self.exercise.number
         self._process, self._conn = boundary.launch(
             self._sandbox, self.exercise.module, self._user, name=f"grader-ex{number}",
-            grader_files=[str(p) for p in self.problemset.graders_of(number)], memory_bytes=self.memory_bytes,
+            grader_files=[str(p) for p in self.problemset.graders_of(number, judge_only=True)], memory_bytes=self.memory_bytes,
             threads=self.threads, max_output_bytes=self.max_output_bytes)
 
     def prestart(self) -> None:
@@ -93,8 +93,10 @@ class WorkerSession:
         """A reply is waiting (never blocks)."""
         return self._conn is not None and self._conn.poll(0)
 
-    def receive(self, label: str):
-        """The reply to the oldest unanswered request, or a one-line failure."""
+    def receive(self, label: str, probe: bool = False):
+        """The reply to the oldest unanswered request, or a one-line failure (``probe``: the request
+        was a grader's probe: an exception raised in the student's code is named by the student's
+        function, not by the probe)."""
         __tracebackhide__ = True
         file = self.exercise.student_file
         try:
@@ -110,7 +112,10 @@ class WorkerSession:
             self.stop()
             pytest.fail(f"{label}: malformed reply from the worker ({file})", pytrace=False)
         if "error" in reply:
-            pytest.fail(describe_error(reply["error"], label, file), pytrace=False)
+            line, hint = describe_error(reply["error"], label, file, probe)
+            failure = pytest.fail.Exception(line + (f". Hint: {hint.text}" if hint else ""), pytrace=False)
+            failure.hint = hint
+            raise failure
         return reply["ok"]
 
     def stop(self) -> None:
@@ -193,20 +198,26 @@ class WorkerSession:
                     + (f" (stopped at {where[0]}:{where[1]})" if where else ""), pytrace=False)
 
 
-def describe_error(error: dict, label: str, file: str) -> str:
-    """One line telling the student what went wrong in their code."""
+def describe_error(error: dict, label: str, file: str, probe: bool = False):
+    """One line telling the student what went wrong in their code, and the mistake that usually
+    causes such an exception (:func:`autograder.relations.of_error`), if one does."""
+    from autograder.relations import of_error
+
     kind, message, where = error.get("kind"), error.get("message", ""), error.get("where", "")
     at = f" ({where})" if where else ""
     if kind == "not_implemented":
-        return f"not implemented: {message or label} - fill in the # TODO in {file}"
+        return f"not implemented: {message or label} - fill in the # TODO in {file}", None
     if kind == "missing":
-        return f"{file} has no function {message}"
+        return f"{file} has no function {message}", None
     if kind == "import":
         name, _, line = where.rpartition(":")
         at = "" if not where else f", line {line}" if name == file else f", {name} line {line}"
-        return f"{file} raised {error.get('type')} at import{at}" + (f": {message}" if message else "")
+        return f"{file} raised {error.get('type')} at import{at}" + (f": {message}" if message else ""), None
     if kind == "memory":
-        return f"{label} exceeded the memory limit of the grader ({error.get('type')}){at}"
+        return f"{label} exceeded the memory limit of the grader ({error.get('type')}){at}", None
     if kind == "output":
-        return f"{label} printed more output than the grader keeps (16 MiB){at}"
-    return f"{label} raised {error.get('type')}: {message}{at}"
+        return f"{label} printed more output than the grader keeps (16 MiB){at}", None
+    function = str(error.get("function") or "")
+    if probe and function and function != "<module>":  # raised in the student's code: named there, not by the probe
+        label = function
+    return f"{label} raised {error.get('type')}: {message}{at}", of_error(str(error.get("type")), message)

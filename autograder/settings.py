@@ -40,6 +40,8 @@ OPTIONS = [
     Option("figures", str, None, "also save every rendered figure of the submission there as PNG", "DIR", ini=False),
     Option("earlier_results", str, None, "a results.json of an earlier grading of the same submission: the "
            "exercises this run does not grade keep its results (batch grading's regrading)", "PATH", ini=False),
+    Option("record", str, None, "record the known mistakes' results on every call of this run, as the student "
+           "package ships them (python -m autograder.release does it; only with --target=solutions)", "DIR", ini=False),
     Option("call_timeout", float, 60.0, "time limit of one call into student code", "SECONDS"),
     Option("memory_limit", float, 8.0, "address-space limit of a worker process", "GIB"),
     Option("time_budget", float, 540.0, "time of the whole run, shared out over the exercises (540: Gradescope's "

@@ -13,18 +13,21 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.codec import Value
-from autograder.mistakes import Call
+from autograder.mistakes import Call, Catalogue, Mistake
 from autograder.problemset import Exercise, ProblemSet
 from autograder.session import WorkerSession
 from autograder.shared import SharedResults
 
 
 class Student:
-    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, **limits):
+    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, *, catalogue: Catalogue | None = None,
+                 recorder=None, **limits):
         self.exercise = exercise
         self.problemset = problemset
         self.session = WorkerSession(exercise, target, problemset, **limits)
         self.shared = SharedResults(self.session)
+        self.catalogue = catalogue or Catalogue(problemset.graders, problemset.fixtures)
+        self.recorder = recorder  # release's recording run: every call's known mistakes, as data
 
     # -- what graders use -------------------------------------------------------------------
     def __getattr__(self, name: str):
@@ -34,14 +37,20 @@ class Student:
         def call(*args, seed: int = 0, **kwargs):
             result = self._request({"op": "call", "name": name, "args": list(args), "kwargs": kwargs,
                                     "seed": seed}, label=name)
-            return _remember(result, Call(name, args, kwargs))
+            return self._remember(result, name, args, kwargs)
 
         call.__name__ = name
         return call
 
     def run(self, probe, *args, seed: int = 0, **kwargs):
         """Run ``probe(student_module, *args, **kwargs)`` (an @in_worker grader function) in the worker."""
-        return self._request(*self._probe_message(probe, args, kwargs, seed))
+        result = self._request(*self._probe_message(probe, args, kwargs, seed))
+        return self._remember(result, probe.__name__, args, kwargs)
+
+    def _in_worker(self, compute, call: Call):
+        """An in-worker mistake's result on ``call``, computed in this exercise's worker, once."""
+        return self.shared.get(self._key(compute, call.args, call.kwargs),
+                               lambda: self._request(*self._probe_message(compute, call.args, call.kwargs)))
 
     def run_once(self, probe, *args, **kwargs):
         """``run``, computed once per exercise and shared by the tests that ask for the same thing.
@@ -66,7 +75,8 @@ class Student:
         """Ask for a ``run_once`` result now, without waiting: the worker computes it on another
         core while the judge is busy elsewhere; the reply is read when a test asks for it."""
         message, label = self._probe_message(probe, args, kwargs)
-        self.shared.send_ahead(self._key(probe, args, kwargs), message, label)
+        self.shared.send_ahead(self._key(probe, args, kwargs), message, label,
+                               finish=lambda result: self._remember(result, probe.__name__, args, kwargs))
 
     def compute_ahead(self, requests) -> bool:
         """Before this exercise starts: send ``requests`` [(probe, args, kwargs)] not asked for yet
@@ -97,7 +107,7 @@ class Student:
         self.session.check(label)  # a request that cannot be answered fails at once
         self.shared.drain()  # the replies to what was sent ahead come first
         self.session.send(message, label)
-        return self.session.receive(label)
+        return self.session.receive(label, probe=message["op"] == "probe")
 
     def _probe_message(self, probe, args, kwargs, seed: int = 0) -> tuple[dict, str]:
         code = probe.__code__
@@ -111,13 +121,57 @@ class Student:
         return probe.__code__.co_filename, probe.__name__, repr(args), repr(sorted(kwargs.items()))
 
 
-def _remember(result, call: Call):
-    """Mark the arrays of a call's result with the call (a tuple's parts with their place), so that
-    a failed check can ask what known mistakes of the function would have returned."""
+    def _remember(self, result, function: str, args, kwargs):
+        """Mark the arrays of a call's (or probe's) result with the call and their place in it, so
+        that a failed check can ask what the known mistakes of the function would have returned.
+        When recording (release), store what every known mistake returns on this call."""
+        call = Call(function, tuple(args), dict(kwargs), self.exercise.number, source=_Mistakes(self))
+        result = remember(result, call)
+        if self.recorder is not None:
+            self.recorder(self.exercise.number, call, result, self.catalogue.record(call, self._in_worker))
+        return result
+
+
+class _Mistakes:
+    """What a result's call asks about its known mistakes (``Call.source``): this exercise's."""
+
+    def __init__(self, student: Student):
+        self._student = student
+
+    def of(self, call: Call) -> list[Mistake]:
+        return self._student.catalogue.of(call)
+
+    def result(self, m: Mistake, call: Call):
+        return self._student.catalogue.result(m, call, self._student._in_worker)
+
+
+class Int(int):
+    """A whole number a call returned, remembering the call (see :func:`remember`)."""
+    call = None
+
+
+class Float(float):
+    """A number a call returned, remembering the call (see :func:`remember`)."""
+    call = None
+
+
+def remember(result, call: Call, path: tuple = (), whole=None):
+    """Mark every array and number inside ``result`` (tuples, lists, dicts, at any depth) with
+    ``call``, its path in the whole result, and the whole result (so that a part can be compared
+    with its siblings). Returns the result: a number becomes an equal :class:`Int` or
+    :class:`Float` that remembers, a tuple holding one a new tuple."""
+    whole = result if whole is None else whole
     if isinstance(result, Value):
-        result.call = call
-    elif isinstance(result, (tuple, list)):
-        for i, part in enumerate(result):
-            if isinstance(part, Value):
-                part.call = Call(call.function, call.args, call.kwargs, i)
+        result.call, result.steps = call.at(path, whole), ()
+    elif isinstance(result, (int, float)) and not isinstance(result, bool):
+        number = (Int if isinstance(result, int) else Float)(result)
+        number.call = call.at(path, whole)
+        return number
+    elif isinstance(result, tuple):
+        return tuple(remember(part, call, (*path, i), whole) for i, part in enumerate(result))
+    elif isinstance(result, list):
+        result[:] = [remember(part, call, (*path, i), whole) for i, part in enumerate(result)]
+    elif isinstance(result, dict):
+        for key, part in result.items():
+            result[key] = remember(part, call, (*path, key), whole)
     return result

@@ -43,10 +43,17 @@ def _seed(seed: int) -> None:
         torch.set_grad_enabled(True)
 
 
-def _where(exc: BaseException, workdir: str) -> str:
-    """``file.py:LINE`` of the innermost frame in the submission, or ''."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(workdir)]
-    return f"{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+def _where(exc: BaseException, workdir: str) -> tuple[str, str]:
+    """(``file.py:LINE``, the function's qualified name) of the innermost frame in the submission,
+    or ('', '')."""
+    found = ("", "")
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith(workdir):
+            found = (f"{os.path.basename(code.co_filename)}:{tb.tb_lineno}", getattr(code, "co_qualname", code.co_name))
+        tb = tb.tb_next
+    return found
 
 
 def _kind(exc: BaseException, kind: str) -> str:
@@ -61,12 +68,14 @@ def _kind(exc: BaseException, kind: str) -> str:
 
 def _error(exc: BaseException, workdir: str, kind: str = "exception") -> dict:
     text = str(exc).strip().splitlines()
+    where, function = _where(exc, workdir)
     return {
         "error": {
             "kind": _kind(exc, kind),
             "type": type(exc).__name__,
             "message": (text[0] if text else "")[:300],
-            "where": _where(exc, workdir),
+            "where": where,
+            "function": function,  # the student's function it was raised in (a probe's error is placed there)
         }
     }
 

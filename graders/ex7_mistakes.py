@@ -2,7 +2,10 @@
 
 Computed in the judge with numpy, on the arguments of the student's call (autograder.mistakes).
 """
+import io
+
 import numpy as np
+from PIL import Image
 
 from autograder.mistakes import mistake
 
@@ -75,14 +78,17 @@ def not_centred(k, sigma):
     return kernel(k, sigma, centred=False)
 
 
-def blur(x, k, sigma, iters, *, padding=None, weights=None, mix=False):
+def blur(x, k, sigma, iters, *, padding=None, weights=None, mix=None):
+    """``mix``: "mean" or "sum" of the blurred channels in every channel (a convolution over all
+    channels, with the kernel divided by their number or not)."""
     K = kernel(k, sigma) if weights is None else weights
     x = np.asarray(x, dtype=np.float64)
     for _ in range(iters):
         windows = _windows(x, k, k // 2 if padding is None else padding, 0.0)
         x = np.tensordot(K.ravel(), windows, axes=1)
         if mix:
-            x = np.repeat(x.mean(axis=1, keepdims=True), x.shape[1], axis=1)
+            mixed = x.mean(axis=1, keepdims=True) if mix == "mean" else x.sum(axis=1, keepdims=True)
+            x = np.repeat(mixed, x.shape[1], axis=1)
     return x
 
 
@@ -101,16 +107,25 @@ def blur_one_too_few(x, k=5, sigma=1.0, iters=1):
     return blur(x, k, sigma, iters - 1) if iters > 0 else None
 
 
-@mistake("gaussian_blur_iter", "the picture is blurred at least once: iters=0 must give x back")
-def blur_at_least_once(x, k=5, sigma=1.0, iters=1):
-    return blur(x, k, sigma, max(iters, 1)) if iters == 0 else None
-
-
 @mistake("gaussian_blur_iter", "the channels were mixed: blur each channel on its own (groups=C)")
 def blur_mixes_channels(x, k=5, sigma=1.0, iters=1):
-    return blur(x, k, sigma, iters, mix=True)
+    return blur(x, k, sigma, iters, mix="mean")
+
+
+@mistake("gaussian_blur_iter", "the channels were summed: without groups=C, conv2d adds up all the channels it "
+                               "convolves; blur each channel on its own")
+def blur_sums_channels(x, k=5, sigma=1.0, iters=1):
+    return blur(x, k, sigma, iters, mix="sum") if np.shape(x)[1] > 1 else None
 
 
 @mistake("gaussian_blur_iter", "the padding is fixed at 1: use padding=k // 2")
 def blur_padding_one(x, k=5, sigma=1.0, iters=1):
     return blur(x, k, sigma, iters, padding=1) if k != 3 else None
+
+
+@mistake("load", "the colour channels were averaged; convert the picture with PIL's convert(\"L\") (weighted luma)",
+         atol=2e-3)
+def channels_averaged(data: bytes, as_path_object: bool):
+    """load_image_as_tensor with the plain mean of the colour channels instead of PIL's grayscale."""
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64) / 255.0
+    return rgb.mean(axis=-1)[None, None]

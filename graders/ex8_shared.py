@@ -52,5 +52,11 @@ def aligned(result, names: tuple[str, ...], bounds, steps: int, what: str) -> li
         return rest
     if near(XX, xs[:, None]) and near(YY, ys[None, :]):
         return [a.T for a in rest]
+    # Which of the two is off, against the layout its other coordinate shows (a mistake is named from it).
+    xy = bool(np.ptp(np.asarray(XX, dtype=np.float64)[0]) >= np.ptp(np.asarray(XX, dtype=np.float64)[:, 0]))
+    grid = {"XX": np.broadcast_to(xs[None, :] if xy else xs[:, None], XX.shape),
+            "YY": np.broadcast_to(ys[:, None] if xy else ys[None, :], YY.shape)}
+    name, value = ("XX", XX) if not near(XX, grid["XX"]) else ("YY", YY)
     checks.fail(f"{what}: XX, YY are not the meshgrid of {steps} equally spaced values from min to max "
-                f"(x in [{bounds[0]}, {bounds[1]}], y in [{bounds[2]}, {bounds[3]}])")
+                f"(x in [{bounds[0]}, {bounds[1]}], y in [{bounds[2]}, {bounds[3]}]); {name} differs",
+                value, expected=np.array(grid[name]), atol=1e-5)

@@ -2,7 +2,6 @@
 import io
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 EXERCISE_IMAGE = Path(__file__).resolve().parent.parent / "skeletons" / "exercise_image.png"
@@ -12,21 +11,24 @@ def seeded_resnet50(seed: int = 0, guided: bool = False):
     """torchvision's ResNet-50 with seeded random weights, in eval mode (call inside the worker).
     Built afresh for every use (a student's code may change the model it is given) and with
     frozen parameters: gradients reach the input, no parameter gradient takes memory. With
-    ``guided``, the framework's own code puts helper_guided.GuidedReLU in place of every nn.ReLU,
-    so a guided_backprop grading never depends on the student's replace_relus."""
+    ``guided``, its backward pass is the guided one, by hooks on its nn.ReLU modules as they are
+    (helper_guided.GuidedReLU's rule: a gradient passes only where it is positive and the ReLU's
+    input was), so a guided_backprop grading never depends on the student's replace_relus."""
     import torch
     import torchvision
 
     torch.manual_seed(seed)
     model = torchvision.models.resnet50(weights=None).eval().requires_grad_(False)
     if guided:
-        from helper_guided import GuidedReLU
-
-        for parent in list(model.modules()):
-            for name, child in parent.named_children():
-                if isinstance(child, torch.nn.ReLU):
-                    setattr(parent, name, GuidedReLU())
+        for module in model.modules():
+            if isinstance(module, torch.nn.ReLU):
+                module.inplace = False  # a backward hook needs the ReLU's own output
+                module.register_full_backward_hook(_positive_gradients_only)
     return model
+
+
+def _positive_gradients_only(module, grad_input, grad_output):
+    return (grad_input[0].clamp(min=0),)
 
 
 def stand_in_weights() -> dict:
@@ -55,24 +57,3 @@ def picture(kind: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)  # lossless at any level; 1 is the fastest
     return buffer.getvalue()
-
-
-def squashed(data: bytes) -> np.ndarray:
-    """The known mistake for preprocess_image: resized straight to 224 x 224 (judge side, numpy)."""
-    image = Image.open(io.BytesIO(data)).convert("RGB").resize((224, 224), Image.Resampling.BILINEAR)
-    x = np.asarray(image, dtype=np.float32) / 255.0
-    x = (x - np.array([0.485, 0.456, 0.406], dtype=np.float32)) / np.array([0.229, 0.224, 0.225], dtype=np.float32)
-    return x.transpose(2, 0, 1)[None]
-
-
-def resized(data: bytes, resample) -> np.ndarray:
-    """preprocess_image as torchvision's Resize(256), CenterCrop(224) and Normalize do it, with
-    another resampling filter: a known mistake when the filter differs (judge side, PIL)."""
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    short, long = sorted(image.size)
-    size = (256, int(256 * long / short)) if image.width == short else (int(256 * long / short), 256)
-    image = image.resize(size, resample)
-    left, top = int(round((image.width - 224) / 2.0)), int(round((image.height - 224) / 2.0))
-    x = np.asarray(image.crop((left, top, left + 224, top + 224)), dtype=np.float32) / 255.0
-    x = (x - np.array([0.485, 0.456, 0.406], dtype=np.float32)) / np.array([0.229, 0.224, 0.225], dtype=np.float32)
-    return x.transpose(2, 0, 1)[None]

@@ -35,4 +35,4 @@ def test_a_causal_mask_breaks_the_equivariance(student):
     out = outputs(student, "causal mask")
     checks.array(out["of_permuted"], "layer(x[:, perm], causal)", shape=out["permuted"].shape)
     if np.allclose(out["of_permuted"], out["permuted"], atol=1e-4):
-        checks.fail("with a causal mask, layer(x[:, perm]) still equals layer(x)[:, perm]: is the mask applied?")
+        checks.fail("with a causal mask, layer(x[:, perm]) still equals layer(x)[:, perm]", hint="the mask is not applied")

@@ -27,9 +27,9 @@ def test_kernel_sums_to_one_is_symmetric_and_peaks_at_the_centre(student, k, sig
     what = f"gauss_kernel_2d({k}, {sigma})"
     K = checks.array(student.gauss_kernel_2d(k, sigma), what, shape=(k, k))
     if abs(float(K.sum(dtype=np.float64)) - 1.0) > 1e-5:
-        checks.fail(f"{what} sums to {K.sum():.6g}, not 1: normalise the kernel")
+        checks.fail(f"{what} sums to {K.sum():.6g}, not 1", hint="normalise the kernel: divide it by its sum")
     if not (np.allclose(K, K.T, atol=1e-7) and np.allclose(K, K[::-1, ::-1], atol=1e-7)):
-        checks.fail(f"{what} is not symmetric about its centre")
+        checks.fail(f"{what} is not symmetric about its centre", K, hint=None)
     if K.argmax() != (k // 2) * k + k // 2 or not np.all(K[k // 2, k // 2] > np.delete(K.ravel(), K.size // 2)):
         checks.fail(f"{what} does not peak (strictly) at the centre ({k // 2}, {k // 2})")
 
@@ -54,6 +54,4 @@ def test_blur_pads_with_zeros_so_a_white_image_darkens_at_the_border(student, re
                          (lambda o, ref: o.shape != ones.shape, "the output shrank: looks like padding was not applied"),
                          (lambda o, ref: np.allclose(o, 1, atol=1e-4),
                           "the border did not darken: use zero padding (F.conv2d's padding=k // 2)"),
-                         (lambda o, ref: not np.allclose(o[..., 4:-4, 4:-4], 1, atol=1e-3),
-                          "the centre of a white image must stay white: does the kernel sum to 1?"),
                      ])

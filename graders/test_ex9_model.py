@@ -60,12 +60,12 @@ def test_it_asks_torchvision_for_the_imagenet1k_v1_weights(student):
 def test_it_returns_a_resnet50_holding_those_weights(student):
     loaded = load(student)
     if loaded["type"] != "ResNet" or not loaded["loaded"]:
-        checks.fail(f"load_model returned a {loaded['type']} without the requested weights loaded; "
-                    "use torchvision.models.resnet50(weights=...)")
+        checks.fail(f"load_model returned a {loaded['type']} without the requested weights loaded",
+                    hint="use torchvision.models.resnet50(weights=...)")
 
 
 def test_it_returns_the_model_in_eval_mode(student):
     loaded = load(student)
     if loaded["training"]:
-        checks.fail(f"load_model returned a model in training mode ({loaded['training'][0] or 'the model'}); "
-                    "call .eval() so batch norm uses its running statistics")
+        checks.fail(f"load_model returned a model in training mode ({loaded['training'][0] or 'the model'})",
+                    hint="call .eval() so that batch norm uses its running statistics")

@@ -1,8 +1,7 @@
 """Exercise 9.2: preprocess_image resizes the shorter side to 256, centre-crops 224 and normalises."""
 import numpy as np
 import pytest
-from ex9_shared import picture, resized, squashed
-from PIL import Image
+from ex9_shared import picture
 
 from autograder import checks, in_worker
 
@@ -23,14 +22,10 @@ def test_the_network_input_matches_the_reference(student, reference, kind):
     data = picture(kind)
     out = student.run(preprocess, data)
     what = f"preprocess_image({kind})"
-    squash = squashed(data)
+    # Known mistakes (a squashed picture, bicubic resampling) are in ex9_mistakes.py.
     hints = [
         (lambda x, ref: x.min() >= 0 and x.max() <= 1, "the values are in [0, 1]: normalise with the ImageNet mean and std"),
-        (lambda x, ref: np.abs(x - squash).mean() < 0.05,
-         "the picture was squashed to 224 x 224: resize the shorter side to 256, then centre-crop"),
         (lambda x, ref: x.shape == (3, 224, 224), "add the batch dimension: [1, 3, 224, 224]"),
-        (lambda x, ref: np.abs(x - resized(data, Image.Resampling.BICUBIC)).max() < 0.05,
-         "the picture was resized with bicubic interpolation; Resize's default is bilinear"),
     ]
     checks.array(out, what, shape=(1, 3, 224, 224), kinds=("torch.Tensor",), hints=hints)
     # Correct resizes of other libraries (the weights' transforms() on a uint8 tensor,

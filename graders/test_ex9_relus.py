@@ -36,9 +36,8 @@ def test_no_nn_relu_is_left_at_any_depth(student):
     replaced = student.run_once(replace_in_resnet50)
     left = replaced["left"]
     if left:
-        hint = " Hint: recurse into the children's children." if "relu" not in left else ""
         checks.fail(f"replace_relus left {len(left)} of {len(replaced['relus'])} nn.ReLU modules in ResNet-50, "
-                    f"e.g. {left[0]!r}.{hint}")
+                    f"e.g. {left[0]!r}", hint="recurse into the children's children" if "relu" not in left else None)
 
 
 def test_a_guided_relu_stands_in_every_place_of_a_relu(student):
@@ -51,7 +50,8 @@ def test_a_guided_relu_stands_in_every_place_of_a_relu(student):
 def test_it_works_in_place_and_returns_the_same_module(student):
     replaced = student.run_once(replace_in_resnet50)
     if not replaced["same_object"]:
-        checks.fail("replace_relus must change the module in place and return that same module")
+        checks.fail("replace_relus returned another module than it was given",
+                    hint="change the module in place and return that same module")
 
 
 def test_the_forward_output_is_unchanged(student):

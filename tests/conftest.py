@@ -177,18 +177,20 @@ def pytest_terminal_summary(terminalreporter):
     if not table:
         return
     tr = terminalreporter
-    tr.section("planted bugs and correct variants")
-    tr.write_line(f"{'exercise':>8}  {'bugs caught / planted':>22}  {'variants passed / written':>26}")
-    for number in sorted(k for k in table if isinstance(k, int)):
-        row = table[number]
-        tr.write_line(f"{number:>8}  {row['caught']:>13} / {row['planted']:<6}  {row['passed']:>16} / {row['variants']:<7}")
-    rows = [table[k] for k in table if isinstance(k, int)]
-    tr.write_line(f"{'total':>8}  {sum(r['caught'] for r in rows):>13} / {sum(r['planted'] for r in rows):<6}  "
-                  f"{sum(r['passed'] for r in rows):>16} / {sum(r['variants'] for r in rows):<7}")
-    if "named" in table:
-        count, total, unnamed = table["named"]
-        tr.write_line(f"planted bugs whose failure names the mistake: {count} / {total} ({count / total:.0%})"
-                      + (f"; not named, with a reason (corpus.UNNAMED): {', '.join(unnamed)}" if unnamed else ""))
+    if "cases" in table:
+        tr.section("planted bugs and correct variants")
+        tr.write_line(f"{'problem set':>11} {'exercise':>8}  {'bugs caught / planted':>22}  {'variants passed / written':>26}")
+        rows = table["cases"]
+        for (problemset, number), row in sorted(rows.items()):
+            tr.write_line(f"{problemset:>11} {number:>8}  {row['caught']:>13} / {row['bugs']:<6}  "
+                          f"{row['passed']:>16} / {row['variants']:<7}")
+        total = {k: sum(r[k] for r in rows.values()) for k in ("caught", "bugs", "passed", "variants")}
+        tr.write_line(f"{'total':>20}  {total['caught']:>13} / {total['bugs']:<6}  {total['passed']:>16} / "
+                      f"{total['variants']:<7}")
+    for where, verdicts in table.get("hints", {}).items():
+        count = sum(len(v) for v in verdicts.values())
+        shares = ", ".join(f"{k} {len(v)} ({len(v) / count:.0%})" for k, v in verdicts.items())
+        tr.write_line(f"hints of the planted bugs, {where} ({count} bugs): {shares}")
     uncovered = table.get("uncovered")
     if uncovered is not None:
         tr.write_line(f"grader tests no planted bug fails (only the skeletons do): {len(uncovered)}")

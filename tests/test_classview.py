@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT, STUDENT_FILES, make_submission
 from corpus import BUGS, VARIANTS
 from corpus.authors import AUTHORS, renamed
-from test_corpus import apply
+from planted import apply
 
 
 # name -> (kind, what): kind is "correct", "copy", "variant", "bug" or "corrupt"
@@ -65,7 +65,7 @@ def make_class(folder: Path) -> dict[str, tuple[str, str]]:
             apply(make_submission(folder / student), file, changes)
             students[student] = ("variant", name)
     for number, name, count in PLANTED:
-        file, changes = BUGS[number][name]
+        file, changes, _ = BUGS[number][name]
         for i in range(1, count + 1):
             student = CANVAS_NAME if (number, i) == (1, 1) else f"bug-ex{number}-{slug(name)}-{i}"
             apply(make_submission(folder / student), file, changes)

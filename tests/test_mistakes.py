@@ -1,84 +1,217 @@
-"""Naming the mistake: known mistakes recomputed on the student's own call, and the relations of a
-wrong result to the expected one (autograder/mistakes.py)."""
+"""Naming the mistake (autograder/mistakes.py, autograder/relations.py): a hint is evidence, never
+a guess. Known mistakes are recomputed on the student's own call and named only where they explain
+the failure; relations of a wrong result to the expected one name mistakes nobody planted."""
 import numpy as np
 import pytest
 
-from autograder import mistakes
 from autograder.codec import TensorArg, Value
-from autograder.mistakes import Call, diagnose, mistake
+from autograder.mistakes import Call, Catalogue, Failure, Hint, diagnose, flatten, mistake
+from autograder.relations import of_dtype, of_error
+from autograder.student import remember
 
 EXPECTED = np.arange(1.0, 13.0).reshape(3, 4) / 7.0
 
 
-def received(array, call=None) -> Value:
+def received(array, call=None, origin="torch.Tensor", dtype=np.float32) -> Value:
     """An array as the judge receives it from a worker, remembering the call it came from."""
-    value = np.asarray(array, dtype=np.float32).view(Value)
-    value.origin = "torch.Tensor"
+    value = np.asarray(array, dtype=dtype).view(Value)
+    value.origin = origin
     if call is not None:
-        value.call = call
+        remember(value, call)
     return value
 
 
-@pytest.mark.parametrize("obtained, named", [
-    (EXPECTED.T, "transposed"),
+def named(obtained, expected=EXPECTED, kind="values", hints=(), atol=1e-6, rtol=0.0, shape=None):
+    value = obtained if isinstance(obtained, Value) else received(obtained)
+    hint = diagnose(Failure(kind, value, expected, shape, atol, rtol), hints)
+    return None if hint is None else hint.text
+
+
+@pytest.mark.parametrize("obtained, text", [
     (-EXPECTED, "opposite sign"),
     (100 * EXPECTED, "100 times the expected one: a percentage"),
-    (2.5 * EXPECTED, "2.5 times the expected one"),
+    (2.5 * EXPECTED, "every value is 2.5 times the expected one"),
     (EXPECTED + 0.25, "off by the same 0.25"),
     (EXPECTED[::-1], "reverse order along axis 0"),
-    (np.roll(EXPECTED.ravel(), 5).reshape(3, 4), "the right values, in the wrong places"),
-    (EXPECTED.reshape(4, 3), "the right values in shape (4, 3): reshape to (3, 4)"),
+    (np.roll(EXPECTED.ravel(), 5).reshape(3, 4)[:, ::-1], "the right values, in the wrong places"),
+    (EXPECTED.T, "transposed: the last two axes are swapped"),
+    (EXPECTED.reshape(2, 6), "the right values in shape (2, 6): reshape to (3, 4)"),
+    (EXPECTED[None], "an extra dimension of size 1"),
+    (EXPECTED[:-1], "one value too few along axis 0: the last one is missing"),
+    (np.log(EXPECTED), "logarithms of the expected values"),
 ])
-def test_a_wrong_result_is_named_by_how_it_relates_to_the_expected_one(obtained, named):
-    assert named in diagnose(received(obtained), EXPECTED)
+def test_a_wrong_result_is_named_by_how_it_relates_to_the_expected_one(obtained, text):
+    assert text in named(obtained)
 
 
-def test_a_result_that_relates_to_nothing_names_nothing():
+def test_a_missing_dimension_a_border_and_a_stride_are_named_on_shape_failures():
+    image = np.random.default_rng(1).random((1, 2, 9, 12))
+    assert "a dimension of size 1 is missing" in named(image[0], image, kind="shape")
+    assert "lost a border of 1 on each side" in named(image[..., 1:-1, 1:-1], image, kind="shape")
+    assert "every third value" in named(image[..., ::3, ::3], image, kind="shape")
+
+
+def test_grids_misses_and_shifts_index_slips_and_unit_vectors_are_named():
+    grid = np.linspace(-1.0, 2.0, 7)
+    assert "misses its last value" in named(-1.0 + np.arange(7) * 3.0 / 7, grid)
+    assert "shifted by half a step" in named(grid + 0.25, grid)
+    signal = np.random.default_rng(2).normal(size=20)
+    assert "shifted by 1 place" in named(np.r_[0.0, signal[:-1]], signal)
+    arrows = np.random.default_rng(3).normal(size=(2, 10))
+    assert "normalised to unit length" in named(arrows / np.linalg.norm(arrows, axis=0), arrows)
+    assert "absolute values" in named(np.abs(arrows), arrows)
+
+
+def test_a_gaussian_off_its_centre_is_named_and_another_bump_is_not():
+    x = np.arange(5.0)
+    gauss = lambda centre: np.exp(-((x[:, None] - centre) ** 2 + (x[None, :] - centre) ** 2) / 2)  # noqa: E731
+    centred, moved = gauss(2.0) / gauss(2.0).sum(), gauss(2.5) / gauss(2.5).sum()
+    assert "moved off its centre" in named(moved, centred)
+    triangle = lambda c: np.maximum(3 - np.abs(x[:, None] - c) - np.abs(x[None, :] - c), 0.1)  # noqa: E731
+    assert named(triangle(2.5), triangle(2.0)) is None
+
+
+def test_labels_numbered_differently_are_the_same_groups():
+    labels = np.array([0, 0, 1, 2, 1, 2, 0])
+    assert "numbered differently" in named(received(np.array([2, 2, 0, 1, 0, 1, 2]), dtype=np.int64), labels)
+
+
+def test_a_relation_is_named_only_where_it_does_not_hold_for_the_expected_value():
+    symmetric = EXPECTED[:3, :3] + EXPECTED[:3, :3].T
+    assert named(symmetric.T + 1e-3, symmetric, atol=1e-6) != "transposed"
+    assert named(np.zeros(4), np.zeros(4)) is None  # a zero is never "of the opposite sign"
     noise = np.random.default_rng(0).normal(size=EXPECTED.shape)
-    assert diagnose(received(noise), EXPECTED) is None
-    assert diagnose(received(noise)) is None  # no expected value, no known mistake
+    assert named(noise) is None
+
+
+def test_two_relations_that_explain_the_result_as_well_name_nothing():
+    negative = -np.array([[1.0, 2.0], [3.0, 5.0]])
+    assert named(-negative, negative) is None  # the absolute values, or the opposite sign: which one?
+
+
+def test_a_dtype_failure_is_named_only_by_what_explains_a_dtype():
+    float64 = received(EXPECTED, origin="torch.Tensor", dtype=np.float64)
+    float64.source_dtype = "torch.float64"
+    hint = diagnose(Failure("dtype", float64, None, EXPECTED.shape), hints=[(lambda o, ref: True, "a value mistake")])
+    assert hint.id == "dtype.float64" and ".float()" in hint.text
+    assert of_dtype(received(EXPECTED, origin="numpy.ndarray", dtype=np.int64), None).id == "dtype.not-floating"
+
+
+def test_a_graders_hint_is_named_only_where_it_does_not_hold_for_the_expected_value():
+    shrank = (lambda o, ref: o.shape[-1] == 4, "the output shrank")  # true of the expected shape too
+    assert named(EXPECTED * 3, hints=[shrank]) != "the output shrank"
+    assert named(EXPECTED[:, :3], kind="shape", shape=EXPECTED.shape, expected=None,
+                 hints=[(lambda o, ref: o.shape[-1] == 3, "the output shrank")]) == "the output shrank"
 
 
 @pytest.fixture
-def known(monkeypatch):
-    monkeypatch.setattr(mistakes, "KNOWN", {})
+def catalogue(tmp_path):
+    graders = tmp_path / "graders"
+    graders.mkdir()
+    (graders / "ex3_mistakes.py").write_text('''
+import numpy as np
+from autograder.mistakes import mistake
 
-    @mistake("double", "this is the input three times")
-    def tripled(x, factor=2):
-        return 3 * np.asarray(x, dtype=np.float64)
+@mistake("double", "this is the input three times")
+def tripled(x, factor=2):
+    return 3 * np.asarray(x, dtype=np.float64)
 
-    @mistake("double", "never applies")
-    def broken(x, factor=2):
-        raise ValueError("a mistake that does not apply to these arguments")
+@mistake("double", "the factor was ignored")
+def ignored(x, factor=2):
+    return None if factor == 1 else np.asarray(x, dtype=np.float64)
 
-    @mistake("split", "the halves are swapped")
-    def swapped(x):
-        x = np.asarray(x, dtype=np.float64)
-        return x[len(x) // 2:], x[: len(x) // 2]
+@mistake("split", "the halves are swapped")
+def swapped(x):
+    x = np.asarray(x, dtype=np.float64)
+    return x[len(x) // 2:], x[: len(x) // 2]
 
-    return mistakes.KNOWN
+@mistake("double", "never applies")
+def broken(x, factor=2):
+    raise ValueError("a mistake that does not apply to these arguments")
+''')
+    return Catalogue(graders, tmp_path / "fixtures")
 
 
-def test_a_known_mistake_is_recomputed_on_the_students_own_call(known):
+class Source:
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def of(self, call):
+        return self.catalogue.of(call)
+
+    def result(self, m, call):
+        return self.catalogue.result(m, call)
+
+
+def test_a_known_mistake_is_recomputed_on_the_students_own_call(catalogue):
     x = np.array([1.0, -2.0, 4.0], dtype=np.float32)
-    call = Call("double", (TensorArg(x),), {"factor": 2})
-    assert diagnose(received(3 * x, call), 2 * x) == "this is the input three times"
-    assert diagnose(received(5 * x, call), 2 * x) == "every value is 2.5 times the expected one: a scaling or " \
-                                                        "normalisation is missing or extra"  # no known mistake matched
+    call = Call("double", (TensorArg(x),), {"factor": 2}, 3, source=Source(catalogue))
+    assert named(received(3 * x, call), 2 * x) == "this is the input three times"
+    # A mistake that gives an argument back is no evidence of itself (every skipped step does that):
+    assert named(received(x, call), 2 * x) == "this is the call's argument 1 unchanged"
+    same = Call("double", (TensorArg(x),), {"factor": 1}, 3, source=Source(catalogue))
+    assert named(received(x, same), x * 1.0 + 1) != "the factor was ignored"  # it returns None for factor 1
 
 
-def test_each_part_of_a_tuple_is_compared_with_the_same_part_of_the_mistake(known):
+def test_a_known_mistake_that_returns_the_expected_result_is_not_named(catalogue):
+    x = np.array([0.0, 0.0], dtype=np.float32)  # tripled zeros are zeros: no evidence of anything
+    call = Call("double", (TensorArg(x),), {"factor": 2}, 3, source=Source(catalogue))
+    assert named(received(x + 1, call), x) is None
+
+
+def test_each_part_of_a_tuple_is_compared_with_the_same_part_of_the_mistake_as_the_grader_rearranged_it(catalogue):
     x = np.arange(6.0)
-    first, second = received(x[3:], Call("split", (x,), {}, part=0)), received(x[:3], Call("split", (x,), {}, part=1))
-    assert diagnose(first) == diagnose(second) == "the halves are swapped"
+    result = (received(x[3:]), received(x[:3]))
+    remember(result, Call("split", (x,), {}, 3, source=Source(catalogue)))
+    assert named(result[0], x[:3]) == named(result[1], x[3:]) == "the halves are swapped"
+    assert named(result[0][::-1], x[:3][::-1]) == "the halves are swapped"  # a view keeps its call and its steps
+    assert named(result[0] * 1.0, x[:3]) != "the halves are swapped"  # arithmetic makes a new value: no call
 
 
-def test_student_calls_mark_their_results_and_their_tuples_parts():
-    from autograder.student import _remember
+def test_parts_of_a_result_in_swapped_order_are_named_without_any_known_mistake():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(5.0)
+    result = (received(b), received(a))
+    remember(result, Call("f", (), {}, 1))
+    assert "part 1 of the result holds what part 0 should" in named(result[0], a, kind="shape")
 
-    call = Call("f", (1,), {})
-    single, pair = received([1.0]), (received([1.0]), received([2.0]), 3)
-    assert _remember(single, call).call == call
-    _remember(pair, call)
-    assert [part.call.part for part in pair[:2]] == [0, 1]
-    assert not hasattr(single[:1].view(np.ndarray), "call")  # derived arrays do not claim the call
+
+def test_known_mistakes_are_recorded_as_data_and_read_back_where_their_code_is_absent(catalogue, tmp_path):
+    x = np.array([1.0, 2.0, 5.0], dtype=np.float32)
+    call = Call("double", (TensorArg(x),), {"factor": 2}, 3, source=Source(catalogue))
+    recorded = catalogue.record(call)
+    folder = tmp_path / "package" / "fixtures" / "ex3"
+    folder.mkdir(parents=True)
+    np.savez(folder / "known_mistakes.npz", **recorded)
+    (tmp_path / "package" / "fixtures" / "MANIFEST.sha256").write_text("")
+    (tmp_path / "package" / "graders").mkdir()
+    from_data = Catalogue(tmp_path / "package" / "graders", tmp_path / "package" / "fixtures")
+    import autograder.manifest as manifest
+
+    manifest._entries.clear()
+    (tmp_path / "package" / "fixtures" / "MANIFEST.sha256").write_text(
+        f"{manifest._digest(folder / 'known_mistakes.npz')}  ex3/known_mistakes.npz\n")
+    data_call = Call("double", (TensorArg(x),), {"factor": 2}, 3, source=Source(from_data))
+    assert named(received(3 * x, data_call), 2 * x) == "this is the input three times"
+    other = Call("double", (TensorArg(x + 1),), {"factor": 2}, 3, source=Source(from_data))
+    assert named(received(3 * (x + 1), other), 2 * (x + 1)) != "this is the input three times"  # not recorded
+
+
+def test_runtime_errors_are_named_by_what_usually_causes_them():
+    assert of_error("RuntimeError", "Given input size: (3x1x1). Calculated output size: (3x0x0). Output size is "
+                                    "too small").id == "error.output-too-small"
+    assert of_error("RuntimeError", "mat1 and mat2 shapes cannot be multiplied (4x3 and 4x3)").id == "error.matmul-shapes"
+    assert of_error("ValueError", "something else entirely") is None
+
+
+def test_flatten_finds_every_array_by_its_path():
+    flat = flatten({"a": (np.ones(2), 3.0), "b": [np.zeros((1, 2))], "c": "text"})
+    assert sorted(flat) == [("a", 0), ("a", 1), ("b", 0)]
+
+
+def test_the_mistake_decorator_leaves_the_function_usable():
+    @mistake("f", "a message", atol=0.5)
+    def wrong(x):
+        return x + 1
+
+    assert wrong(1) == 2 and wrong.mistake.atol == 0.5 and wrong.mistake.id == "f.wrong"
+    assert Hint("f.wrong", "a message") == Hint("f.wrong", "a message")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, grade, make_submission
 from corpus import BUGS
-from test_corpus import apply
+from planted import apply
 
 MISTAKES = {3: "T multiplied instead of divided", 7: "average instead of max pooling", 8: "probability of class 0"}
 
@@ -23,7 +23,7 @@ def mistakes(tmp_path_factory):
     """The solutions with one planted bug in exercises 3, 7 and 8, graded on those exercises."""
     folder = make_submission(tmp_path_factory.mktemp("mistakes") / "submission")
     for number, name in MISTAKES.items():
-        apply(folder, *BUGS[number][name])
+        apply(folder, *BUGS[number][name][:2])
     graders = [str(g) for n in MISTAKES for g in sorted((ROOT / "graders").glob(f"test_ex{n}_*.py"))]
     return grade(folder, *graders, tmp_path=folder.parent)
 

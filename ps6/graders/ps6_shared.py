@@ -1,14 +1,17 @@
-"""Shared by the graders of problem set 6: the data sets (made in the judge with numpy) and the
-judge's own small implementations, used to recognise known mistakes."""
+"""Shared by the graders of problem set 6: the data sets (made in the judge with numpy)."""
 import numpy as np
 
 from autograder import checks
 
 
-def blobs(n_per_cluster=60, centers=((0.0, 0.0), (4.0, 1.0), (1.5, 4.0)), spread=0.8, seed=0) -> np.ndarray:
+def blobs(n_per_cluster=60, centers=((0.0, 0.0), (4.0, 1.0), (1.5, 4.0)), spread=0.8, seed=0,
+          with_labels=False):
+    """Points around ``centers``, shuffled; with ``with_labels``, also the blob each came from."""
     rng = np.random.default_rng(seed)
     points = np.concatenate([rng.normal(c, spread, size=(n_per_cluster, 2)) for c in centers])
-    return points[rng.permutation(len(points))]
+    order = rng.permutation(len(points))
+    labels = np.repeat(np.arange(len(centers)), n_per_cluster)[order]
+    return (points[order], labels) if with_labels else points[order]
 
 
 def correlated(n=200, seed=0, scales=(3.0, 1.0, 0.2)) -> np.ndarray:
@@ -23,19 +26,3 @@ def parts(result, names: tuple[str, ...], what: str) -> tuple:
     if not isinstance(result, (tuple, list)) or len(result) != len(names):
         checks.fail(f"{what} should return ({', '.join(names)}), got {checks.describe(result)}")
     return tuple(result)
-
-
-def lloyd(X, centroids, iters):
-    """k-means as the handout states it (the judge's copy, for hints)."""
-    centroids = np.array(centroids, dtype=np.float64)
-    labels = nearest(X, centroids)
-    for _ in range(iters):
-        labels = nearest(X, centroids)
-        for j in range(len(centroids)):
-            if np.any(labels == j):
-                centroids[j] = X[labels == j].mean(axis=0)
-    return centroids, labels
-
-
-def nearest(X, centroids):
-    return ((X[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=-1).argmin(axis=1)

@@ -12,6 +12,8 @@ CASES = {  # name: (points, initial centroids, iterations)
     "three blobs": (X, X[:3], 10),
     "five centroids, two far away": (X, np.array([[0.0, 0.0], [4.0, 1.0], [1.5, 4.0], [40.0, 40.0], [-30.0, 5.0]]), 4),
     "no iteration": (X, X[:3], 0),
+    "one iteration from far away": (X, np.array([[8.0, 8.0], [9.0, -3.0], [-4.0, 6.0]]), 1),
+    "two iterations from far away": (X, np.array([[8.0, 8.0], [9.0, -3.0], [-4.0, 6.0]]), 2),
 }
 
 
@@ -62,4 +64,4 @@ def test_kmeans_does_not_change_its_arguments(student):
     kept = student.run(changes_its_arguments, X, X[:3].copy())
     for name, same in kept.items():
         if not same:
-            checks.fail(f"kmeans changed its {name} argument: work on a copy (np.array(centroids, dtype=float))")
+            checks.fail(f"kmeans changed its {name} argument", hint="work on a copy (np.array(centroids, dtype=float))")

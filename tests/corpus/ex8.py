@@ -5,22 +5,22 @@ GRID_DOC = "    # (e) reshape to [steps, steps] so that P lines up with XX and Y
 GRAD_DOC = "    # of grid.grad, reshaped to [steps, steps], are GX and GY.\n    # BEGIN SOLUTION\n"
 
 BUGS = {
-    "softmax in forward": (F, [("        return self.net(x)", "        return torch.softmax(self.net(x), dim=1)")]),
-    "no optimizer.step()": (F, [("            optimizer.step()\n", "")]),
-    "accuracy as a percentage": (F, [(".float().mean().item()", ".float().mean().item() * 100")]),
-    "softmax over the points": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = torch.softmax(model(grid), dim=0)")]),
-    "probability of class 0": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 0].reshape(steps, steps)")]),
+    "softmax in forward": (F, [("        return self.net(x)", "        return torch.softmax(self.net(x), dim=1)")], {'hint.forward-returns-probabilities-return-the-scores-the-softmax-belongs-in-the-loss'}),
+    "no optimizer.step()": (F, [("            optimizer.step()\n", "")], {'hint.the-loop-never-calls-optimizer-step'}),
+    "accuracy as a percentage": (F, [(".float().mean().item()", ".float().mean().item() * 100")], {'hint.a-percentage-report-a-fraction-in'}),
+    "softmax over the points": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = torch.softmax(model(grid), dim=0)")], {'hint.the-softmax-ran-over-the-wrong-dimension-normalise-over-the-two-classes'}),
+    "probability of class 0": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 0].reshape(steps, steps)")], {'hint.this-is-p-y-x-not-p-y-x'}),
     "log_softmax instead of softmax": (F, [("probs = torch.softmax(model(grid), dim=1)",
-                                            "probs = torch.log_softmax(model(grid), dim=1)")]),
-    "P transposed against XX, YY": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 1].reshape(steps, steps).T")]),
+                                            "probs = torch.log_softmax(model(grid), dim=1)")], {'hint.these-are-log-probabilities-log-softmax-p-is-the-probability-itself-softmax', 'relation.logarithm'}),
+    "P transposed against XX, YY": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = probs[:, 1].reshape(steps, steps).T")], {'hint.p-is-transposed-with-respect-to-xx-and-yy', 'relation.axes'}),
     "grid without its last value": (F, [(GRID_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n",
-                                         GRID_DOC + "    xs = torch.arange(steps) * (x_max - x_min) / steps + x_min\n")]),
-    "gradient of the logit": (F, [("p1 = torch.softmax(model(grid), dim=1)[:, 1]", "p1 = model(grid)[:, 1]")]),
+                                         GRID_DOC + "    xs = torch.arange(steps) * (x_max - x_min) / steps + x_min\n")], {'relation.grid-endpoint'}),
+    "gradient of the logit": (F, [("p1 = torch.softmax(model(grid), dim=1)[:, 1]", "p1 = model(grid)[:, 1]")], {'gradients_on_grid.logit_gradient'}),
     "GX and GY swapped": (F, [("return XX, YY, grads[:, 0].reshape(steps, steps), grads[:, 1].reshape(steps, steps)",
-                               "return XX, YY, grads[:, 1].reshape(steps, steps), grads[:, 0].reshape(steps, steps)")]),
+                               "return XX, YY, grads[:, 1].reshape(steps, steps), grads[:, 0].reshape(steps, steps)")], {'hint.gx-is-the-derivative-along-x-the-first-coordinate-gy-along-y', 'hint.the-arrows-x-and-y-components-are-swapped', 'relation.swapped-parts'}),
     "gradient grid without its last value": (F, [(
         GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n",
-        GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps + 1)[:-1]\n    ys = torch.linspace(y_min, y_max, steps + 1)[:-1]\n")]),
+        GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps + 1)[:-1]\n    ys = torch.linspace(y_min, y_max, steps + 1)[:-1]\n")], {'relation.grid-endpoint'}),
 }
 
 VARIANTS = {

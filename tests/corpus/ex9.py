@@ -3,20 +3,20 @@ F = "guided_backprop.py"
 RECURSION = ("        else:\n            replace_relus(child)\n", "")
 
 BUGS = {
-    "only top-level ReLUs replaced": (F, [RECURSION]),
-    "softmax probability backpropagated": (F, [("    scores = model(x)\n", "    scores = torch.softmax(model(x), dim=1)\n")]),
+    "only top-level ReLUs replaced": (F, [RECURSION], {'hint.recurse-into-the-children-s-children'}),
+    "softmax probability backpropagated": (F, [("    scores = model(x)\n", "    scores = torch.softmax(model(x), dim=1)\n")], {'guided_gradients.softmax_probability'}),
     "argmax class instead of target_class": (F, [("scores[:, target_class].sum().backward()",
-                                                  "scores[:, scores.argmax(dim=1)].sum().backward()")]),
-    "no ImageNet normalisation": (F, [(", T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])", "])")]),
-    "squashing resize": (F, [("T.Resize(256), T.CenterCrop(224)", "T.Resize((224, 224))")]),
-    "bicubic resize": (F, [("T.Resize(256)", "T.Resize(256, interpolation=T.InterpolationMode.BICUBIC)")]),
-    "caller's input modified": (F, [("    x = x.detach().clone().requires_grad_(True)\n", "    x.requires_grad_(True)\n")]),
-    "model left in training mode": (F, [("    return model.eval()", "    return model")]),
-    "model.train() to get gradients": (F, [("    model.zero_grad()\n    scores = model(x)", "    model.train()\n    model.zero_grad()\n    scores = model(x)")]),
-    "weights forgotten": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50()")]),
-    "replace_relus returns nothing": (F, [("            replace_relus(child)\n    return module", "            replace_relus(child)")]),
-    "ReLUs replaced by nn.Identity": (F, [("setattr(module, name, GuidedReLU())", "setattr(module, name, nn.Identity())")]),
-    "the V2 weights": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)")]),
+                                                  "scores[:, scores.argmax(dim=1)].sum().backward()")], {'guided_gradients.argmax_class'}),
+    "no ImageNet normalisation": (F, [(", T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])", "])")], {'hint.the-values-are-in-normalise-with-the-imagenet-mean-and-std'}),
+    "squashing resize": (F, [("T.Resize(256), T.CenterCrop(224)", "T.Resize((224, 224))")], {'preprocess.squashed'}),
+    "bicubic resize": (F, [("T.Resize(256)", "T.Resize(256, interpolation=T.InterpolationMode.BICUBIC)")], {'preprocess.bicubic'}),
+    "caller's input modified": (F, [("    x = x.detach().clone().requires_grad_(True)\n", "    x.requires_grad_(True)\n")], {'hint.backpropagate-into-a-copy-x-detach-clone-requires-grad-true', 'hint.the-gradient-accumulated-in-the-caller-s-x-grad-over-two-calls-backpropagate-int'}),
+    "model left in training mode": (F, [("    return model.eval()", "    return model")], {'hint.call-eval-so-that-batch-norm-uses-its-running-statistics'}),
+    "model.train() to get gradients": (F, [("    model.zero_grad()\n    scores = model(x)", "    model.train()\n    model.zero_grad()\n    scores = model(x)")], {'guided_gradients.training_mode'}),
+    "weights forgotten": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50()")], {'hint.use-torchvision-models-resnet-weights'}),
+    "replace_relus returns nothing": (F, [("            replace_relus(child)\n    return module", "            replace_relus(child)")], {'hint.change-the-module-in-place-and-return-that-same-module'}),
+    "ReLUs replaced by nn.Identity": (F, [("setattr(module, name, GuidedReLU())", "setattr(module, name, nn.Identity())")], set()),
+    "the V2 weights": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)")], set()),
 }
 
 VARIANTS = {
