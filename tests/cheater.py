@@ -79,8 +79,9 @@ def variants(args, kwargs):
 
 
 def arrays_in(value, depth=0) -> list[np.ndarray]:
-    """Every array-like inside ``value`` (tensors, arrays, numbers; in tuples, lists, dicts)."""
-    if depth > 3:
+    """Every array-like inside ``value`` (tensors, arrays, numbers; in tuples, lists, dicts), but
+    yes-or-no flags: a probe's "it was unchanged" answers nothing."""
+    if depth > 3 or isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_:
         return []
     if isinstance(value, dict):
         found = [a for v in value.values() for a in arrays_in(v, depth + 1)]
@@ -206,30 +207,34 @@ def main(argv) -> int:
         seen[call["function"]] = seen.get(call["function"], 0) + 1
         if seen[call["function"]] <= CALLS_PER_FUNCTION:
             calls.append(call)
-    found = []
-    for name, path in modules(package, student_files):
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: whatever a call does to this process ends with it
-            os.close(reader)
-            try:
-                for loaded in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
-                    del sys.modules[loaded]
-                sys.path[:0] = [str(package), str(package / "graders"), str(package / "skeletons")]
-                os.chdir(package / "skeletons")
-                os.write(writer, json.dumps(try_module(name, path, calls)).encode())
-            except BaseException:  # noqa: BLE001
-                traceback.print_exc()
-            os._exit(0)
-        os.close(writer)
-        started = time.monotonic()
-        signal.signal(signal.SIGALRM, lambda *a: os.kill(pid, signal.SIGKILL))
-        signal.alarm(int(PER_MODULE))
+    found, running, todo = [], {}, list(modules(package, student_files))
+    parallel = max(1, min(2, os.cpu_count() or 1))
+    while todo or running:
+        while todo and len(running) < parallel:  # each module in a child of its own, two at a time
+            name, path = todo.pop(0)
+            reader, writer = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: whatever a call does to this process ends with it
+                os.close(reader)
+                try:
+                    for loaded in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
+                        del sys.modules[loaded]
+                    sys.path[:0] = [str(package), str(package / "graders"), str(package / "skeletons")]
+                    os.chdir(package / "skeletons")
+                    signal.signal(signal.SIGALRM, lambda *a: os._exit(3))
+                    signal.alarm(int(PER_MODULE))
+                    os.write(writer, json.dumps(try_module(name, path, calls)).encode())
+                except BaseException:  # noqa: BLE001
+                    traceback.print_exc()
+                os._exit(0)
+            os.close(writer)
+            running[pid] = (name, reader, time.monotonic())
+        pid, _ = os.wait()
+        if pid not in running:
+            continue
+        name, reader, started = running.pop(pid)
         with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
-        signal.alarm(0)
-        os.waitpid(pid, 0)
-        found += json.loads(data or b"[]")
+            found += json.loads(pipe.read() or b"[]")
         if os.environ.get("CHEATER_TIMES"):
             print(f"{time.monotonic() - started:6.1f} s  {name}", file=sys.stderr)
     for finding in found:
