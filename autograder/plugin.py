@@ -43,7 +43,7 @@ def resolve_target(problemset: ProblemSet, value: str) -> Path:
 
 
 def _regenerating(config) -> bool:
-    return bool(config.getoption("force_regen", False) or config.getoption("regen_all", False))
+    return bool(settings.get(config, "regen_all"))
 
 
 def pytest_configure(config):
@@ -247,13 +247,6 @@ def student(request) -> Student:
     return grading.student(exercise.number)
 
 
-@pytest.fixture
-def original_datadir(request) -> Path:
-    """pytest-regressions keeps an exercise's reference data in fixtures/ex<N>/."""
-    exercise = _exercise(request.config, request.path)
-    return exercise.fixtures if exercise else Path(request.path).with_suffix("")
-
-
 @pytest.fixture(scope="module")
 def reference_inputs(request) -> ReferenceInputs:
     """Inputs this exercise's graders share, made by the reference solution (e.g. trained weights)."""
@@ -262,15 +255,16 @@ def reference_inputs(request) -> ReferenceInputs:
 
 
 @pytest.fixture
-def reference(request, ndarrays_regression, image_regression, original_datadir) -> Reference:
+def reference(request) -> Reference:
     """Reference data of this exercise: compare against it, or write it when regenerating."""
     grading = request.config.stash.get(_GRADING, None)
     outcome = grading.outcomes.get(request.node.nodeid) if grading else None
-    attach = outcome.attachments.append if outcome else (lambda attachment: None)
-    figures = settings.get(request.config, "figures")
-    return Reference(original_datadir, ndarrays_regression, image_regression,
-                     regenerate=_regenerating(request.config), attach=attach,
-                     figures=Path(figures) if figures and grading else None, test=outcome.name if outcome else "")
+    exercise = _exercise(request.config, request.path)
+    if exercise is None:
+        pytest.fail("the reference fixture is for graders/test_ex<N>_*.py", pytrace=False)
+    return Reference(exercise.fixtures, regenerate=_regenerating(request.config),
+                     attach=outcome.attachments.append if outcome else (lambda attachment: None),
+                     test=outcome.name if outcome else "")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -304,6 +298,8 @@ def pytest_sessionfinish(session, exitstatus):
             print(f"ERROR: --earlier-results={earlier} could not be read ({type(exc).__name__}): "
                   "only this run's exercises are in the results", file=sys.stderr)
     rows = grading.score()
+    if settings.get(config, "figures"):
+        results.save_figures(grading, Path(settings.get(config, "figures")))
     if results_json:
         results.results_json(grading, Path(results_json), results.last_line(grading, boundary.sandbox_sentence()))
     if settings.get(config, "report"):

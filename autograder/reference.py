@@ -1,61 +1,92 @@
-"""Reference data in fixtures/ex<N>/, kept by pytest-regressions and checked with our diagnostics.
+"""Reference data in fixtures/ex<N>/: made by the reference solutions, compared in the judge.
 
-pytest-regressions stores and regenerates the files (``--regen-all``, refused unless the target is
-the solutions). Comparison is ours: one-line messages, the tolerances measured beside each
-grader, the checks the library does not make (an image's size and mode, alpha included, keys
-missing on either side), and no copy of the student's arrays written to disk.
-A reference file is never created from a student's output; a missing one is handled by
-:func:`autograder.manifest.verified` (failed when the manifest lists it, else not graded).
+Every kind of reference data (arrays, a number, a figure's scene, a picture, the inputs the
+reference makes once, like a trained model's weights) goes through one path,
+:meth:`Reference._reference`: when regenerating (``--regen-all``, refused unless the target is the
+solutions) the reference's output is written; otherwise it is compared, with one-line messages
+and the tolerances measured beside each grader. A reference file is never made from a student's
+output, and a missing one is handled by :func:`autograder.manifest.verified` (failed when the
+manifest lists it, else not graded). What the report shows of a comparison is data
+(``attach``): the report (:mod:`autograder.report`) draws it, the run saves the pictures.
 """
 from __future__ import annotations
 
 import io
-import json
+import os
 import re
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from autograder import checks, manifest, mistakes, report
+from autograder import checks, manifest, mistakes
 from autograder.codec import Value
 from autograder.figures import shown_text
 
 
-class Reference:
-    def __init__(self, folder: Path, ndarrays_regression, image_regression, *, regenerate: bool,
-                 attach=lambda attachment: None, figures: Path | None = None, test: str = ""):
-        self.folder = folder
-        self._arrays = ndarrays_regression
-        self._images = image_regression
-        self.regenerate = regenerate
-        self._attach = attach  # pictures for the HTML report: {"title": ..., "panels": function}
-        self.figures = figures  # where to save the obtained pictures (--figures), or None
-        self.test = test  # the test this object serves, named beside a saved picture
+def _npz(arrays: dict) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
+    return buffer.getvalue()
 
-    def _file(self, basename: str, suffix: str) -> Path:
-        return manifest.verified(self.folder / f"{basename}{suffix}", self.folder.parent)
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class Reference:
+    """The ``reference`` fixture: one grader test's view of its exercise's reference data."""
+
+    def __init__(self, folder: Path, *, regenerate: bool, attach=lambda attachment: None, test: str = ""):
+        self.folder = folder
+        self.regenerate = regenerate
+        self._attach = attach  # what the report shows of a comparison: {"kind", "title", ...} (data)
+        self.test = test  # the test this object serves
+
+    # -- the one path ---------------------------------------------------------------------------
+    def _reference(self, basename: str, suffix: str, made, compare) -> None:
+        """Regenerating: write ``made()`` (the reference's output, bytes) as the reference file;
+        else ``compare(path)`` with the stored file, checked against the manifest first."""
+        __tracebackhide__ = True
+        path = self.folder / f"{basename}{suffix}"
+        if self.regenerate:
+            _write(path, made())
+            return
+        compare(manifest.verified(path, self.folder.parent))
 
     def load(self, basename: str) -> dict[str, np.ndarray]:
-        with np.load(self._file(basename, ".npz"), allow_pickle=False) as data:
+        """The stored arrays of ``<basename>.npz`` (for a grader that needs the expected values)."""
+        with np.load(manifest.verified(self.folder / f"{basename}.npz", self.folder.parent), allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
 
+    # -- the kinds of reference data -----------------------------------------------------------
     def arrays(self, obtained: dict, basename: str, *, what: str, atol: float, rtol: float = 0.0,
                hints=(), dtype: str | None = "float32", robust: dict | None = None) -> None:
-        """Each obtained array matches the stored one of the same key: elementwise within atol +
-        rtol * |expected|, or, with ``robust`` (max_relative_error, max_outlier_share), by
-        :func:`checks.mostly_close`. When regenerating, pytest-regressions writes the file."""
+        """Each obtained array matches the stored one of the same key (``<basename>.npz``):
+        elementwise within atol + rtol * |expected|, or, with ``robust`` (max_relative_error,
+        max_outlier_share), by :func:`checks.mostly_close`. ``dtype`` is the dtype asked for:
+        float32 by default (the handout's convention), ``"floating"`` for any float precision, None
+        for any dtype (integer labels, booleans); ``hints`` the grader's own (see
+        :mod:`autograder.checks`). When regenerating, the reference's arrays are checked against
+        the dtype asked for before they are stored: a grader that asks for another dtype than its
+        reference returns fails then, not later on every submission."""
         __tracebackhide__ = True
         if self.regenerate:
-            self._arrays.check({k: np.asarray(v) for k, v in obtained.items()}, basename=basename,
-                               default_tolerance={"atol": atol, "rtol": rtol})
-            return
-        expected = self.load(basename)
+            for key, value in obtained.items():
+                checks.array(value, what if len(obtained) == 1 else f"{what} [{key}]", dtype=dtype, finite=False)
+        self._reference(basename, ".npz", lambda: _npz(obtained),
+                        lambda path: self._compare_arrays(obtained, path, what, atol, rtol, list(hints), dtype, robust))
+
+    def _compare_arrays(self, obtained, path, what, atol, rtol, hints, dtype, robust) -> None:
+        __tracebackhide__ = True
+        with np.load(path, allow_pickle=False) as data:
+            expected = {k: data[k] for k in data.files}
         if set(expected) != set(obtained):
-            checks.fail(f"reference data {basename} holds {sorted(expected)}, the grader compares {sorted(obtained)}; "
+            checks.fail(f"reference data {path.stem} holds {sorted(expected)}, the grader compares {sorted(obtained)}; "
                         "regenerate the fixtures")
-        hints = list(hints)
         for key, value in obtained.items():
             label = what if len(obtained) == 1 else f"{what} [{key}]"
             own = hints + _joint_hints(key, obtained, expected)
@@ -67,21 +98,22 @@ class Reference:
                     checks.close(value, expected[key], label, atol=atol, rtol=rtol, hints=own, dtype=dtype)
             except pytest.fail.Exception:
                 if isinstance(value, Value) and value.size > 1:  # show the student where it differs
-                    self._attach({"title": label, "panels": partial(report.array_panels, value, expected[key],
-                                                                    atol=atol, rtol=rtol)})
+                    self._attach({"kind": "arrays", "title": label, "obtained": np.asarray(value),
+                                  "expected": expected[key], "atol": atol, "rtol": rtol})
                 raise
 
     def number(self, value, basename: str, *, what: str, atol: float = 0.0, hints=()) -> None:
-        """A single number (a Python number or one-element array) matches the stored one.
-        A hint's test gets (obtained, expected) as floats."""
+        """A single number (a Python number or one-element array) matches the stored one
+        (``<basename>.npz``, key ``value``). A hint's test gets (obtained, expected) as floats."""
         __tracebackhide__ = True
         obtained = checks.number(value, what)
-        if self.regenerate:
-            self._arrays.check({"value": np.asarray(obtained, dtype=np.float64)}, basename=basename,
-                               default_tolerance={"atol": atol, "rtol": 0.0})
-            return
-        expected = float(self.load(basename)["value"])
-        if not abs(obtained - expected) <= atol:
+
+        def compare(path: Path) -> None:
+            __tracebackhide__ = True
+            with np.load(path, allow_pickle=False) as data:
+                expected = float(data["value"])
+            if abs(obtained - expected) <= atol:
+                return
             message = f"{what} is {obtained:g}, expected {expected:g}"
             hint = checks.number_hint(hints, obtained, expected)
             if hint is None and getattr(value, "call", None) is not None:  # the known mistakes of its call
@@ -89,6 +121,8 @@ class Reference:
                 number.call = value.call
                 checks.fail(message, number, expected=np.asarray(expected), atol=atol)
             checks.failed(message, hint)
+
+        self._reference(basename, ".npz", lambda: _npz({"value": np.asarray(obtained, dtype=np.float64)}), compare)
 
     def figure(self, rendered, basename: str, *, what: str, max_changed_share: float) -> None:
         """A figure (``autograder.figures.rendered``: its scene and its PNG) shows what the
@@ -98,16 +132,20 @@ class Reference:
         if not isinstance(rendered, dict) or not {"scene", "png"} <= set(rendered):
             checks.fail(f"{what} should be a rendered figure, got {checks.describe(rendered)}")
         scene = rendered["scene"]
-        if self.regenerate:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            np.savez(self.folder / f"{basename}_scene.npz", **{k: np.asarray(v) for k, v in scene.items()})
+        stored: dict = {}
+
+        def load_scene(path: Path) -> None:
+            with np.load(path, allow_pickle=False) as data:
+                stored.update({k: data[k] for k in data.files})
+
+        self._reference(f"{basename}_scene", ".npz", lambda: _npz(scene), load_scene)
         self.image(rendered["png"], basename, what=what, max_changed_share=max_changed_share,
-                   scene=None if self.regenerate else scene)
+                   scene=(scene, stored) if stored else None)
 
     def image(self, png: bytes, basename: str, *, what: str, max_changed_share: float, scene=None) -> None:
-        """A rendered PNG looks like the stored one: same size and mode (pytest-regressions checks
-        neither), the same scene when one is given, then at most ``max_changed_share`` of the
-        picture changed as a person sees it (:func:`changed_share`)."""
+        """A rendered PNG (``<basename>.png``) looks like the stored one: the same size and mode, the
+        same scene when one is given ((obtained, expected)), then at most ``max_changed_share`` of
+        the picture changed as a person sees it (:func:`changed_share`)."""
         __tracebackhide__ = True
         from PIL import Image
 
@@ -118,31 +156,27 @@ class Reference:
             obtained.load()
         except Exception as exc:  # noqa: BLE001
             checks.fail(f"{what} is not a readable image: {exc}")
-        if self.regenerate:
-            self._images.check(png, basename=basename)
-            return
-        if self.figures is not None:  # a readable PNG, saved as the student's for the class view
-            self.figures.mkdir(parents=True, exist_ok=True)
-            saved = self.figures / f"{self.folder.name}_{basename}"  # e.g. ex7_grid.png, and what it is
-            saved.with_suffix(".png").write_bytes(png)
-            saved.with_suffix(".json").write_text(json.dumps({
-                "exercise": int(self.folder.name.removeprefix("ex")), "name": basename, "what": what,
-                "test": self.test}))
-        expected_file = self._file(basename, ".png")
-        self._attach({"title": what, "panels": partial(report.image_panels, png, expected_file.read_bytes())})
-        expected = Image.open(expected_file)
-        if obtained.size != expected.size:
-            checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "
-                        f"{expected.size[0]} x {expected.size[1]} px")
-        if obtained.mode != expected.mode:
-            checks.fail(f"{what} has image mode {obtained.mode}, expected {expected.mode}")
-        if scene is not None:
-            same_scene(scene, self.load(f"{basename}_scene"), what)
-        share, region = changed_share(obtained, expected)
-        if share > max_changed_share:
-            checks.fail(f"{what} differs visibly from the reference picture in {share:.1%} of its area "
-                        f"(allowed {max_changed_share:.1%}); the changed blocks span x {region[0]}-{region[1]}, "
-                        f"y {region[2]}-{region[3]}")
+
+        def compare(path: Path) -> None:
+            __tracebackhide__ = True
+            expected_png = path.read_bytes()
+            self._attach({"kind": "picture", "title": what, "obtained": png, "expected": expected_png,
+                          "name": basename, "exercise": int(self.folder.name.removeprefix("ex")), "test": self.test})
+            expected = Image.open(io.BytesIO(expected_png))
+            if obtained.size != expected.size:
+                checks.fail(f"{what} is {obtained.size[0]} x {obtained.size[1]} px, expected "
+                            f"{expected.size[0]} x {expected.size[1]} px")
+            if obtained.mode != expected.mode:
+                checks.fail(f"{what} has image mode {obtained.mode}, expected {expected.mode}")
+            if scene is not None:
+                same_scene(scene[0], scene[1], what)
+            share, region = changed_share(obtained, expected)
+            if share > max_changed_share:
+                checks.fail(f"{what} differs visibly from the reference picture in {share:.1%} of its area "
+                            f"(allowed {max_changed_share:.1%}); the changed blocks span x {region[0]}-{region[1]}, "
+                            f"y {region[2]}-{region[3]}")
+
+        self._reference(basename, ".png", lambda: png, compare)
 
 
 def _joint_hints(key: str, obtained: dict, expected: dict) -> list:
@@ -286,7 +320,8 @@ def changed_share(obtained, expected) -> tuple[float, tuple[int, int, int, int]]
 
 
 class ReferenceInputs:
-    """Input data made by the reference (e.g. a trained model's weights) in fixtures/ex<N>/.
+    """The ``reference_inputs`` fixture: input data the reference makes (e.g. a trained model's
+    weights) in fixtures/ex<N>/.
 
     Made once: when regenerating and the file is absent. A regeneration keeps an existing one,
     since every reference file of the exercise was made from it (retraining a model for one
@@ -305,8 +340,7 @@ class ReferenceInputs:
             path = self.folder / f"{basename}.npz"
             made = self.regenerate and not path.is_file()
             if made:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                np.savez(path, **{k: np.asarray(v) for k, v in produce().items()})
+                _write(path, _npz(produce()))
             # Just made when regenerating: the manifest is rewritten at the end of that run.
             with np.load(path if made else manifest.verified(path, self.folder.parent), allow_pickle=False) as data:
                 self._cache[basename] = {k: data[k] for k in data.files}

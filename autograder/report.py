@@ -145,12 +145,19 @@ def _numbers(table: Numbers) -> str:
     return f"<table class='numbers'>{''.join(rows)}</table>"
 
 
+def panels(attachment: dict) -> dict:
+    """What a comparison attached (autograder.reference), as the report draws it: {caption: base64
+    PNG or Numbers}."""
+    if attachment["kind"] == "arrays":
+        return array_panels(attachment["obtained"], attachment["expected"], attachment["atol"], attachment["rtol"])
+    return image_panels(attachment["obtained"], attachment.get("expected"))
+
+
 def _attachments(test: dict) -> list[str]:
     out = []
     for attachment in test["attachments"]:
         out.append(f"<div><i>{html.escape(attachment['title'])}</i></div><div class='panels'>")
-        panels = attachment["panels"]
-        for caption, data in (panels() if callable(panels) else panels).items():
+        for caption, data in panels(attachment).items():
             shown_as = _numbers(data) if isinstance(data, Numbers) else \
                 f"<img src='data:image/png;base64,{data}' alt='{html.escape(caption)}'>"
             out.append(f"<figure>{shown_as}<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -204,8 +211,8 @@ def _passed(tests: list[dict]) -> list[str]:
 def render(title: str, rows: list[dict], tests: list[dict], note: str = "", footer: list[str] = (),
            possible: float = 0.0) -> str:
     """rows: {exercise, title, passed, graded}; tests: {exercise, number, name, status, max_points,
-    message, attachments: [{title, panels}]}; ``panels`` is {caption: base64 PNG or Numbers}, or a
-    function returning that (drawn only when a report is written); ``note``: a line shown under
+    message, attachments: [what a comparison attached, see :func:`panels`]} (drawn only when a
+    report is written); ``note``: a line shown under
     the title (e.g. why a submission was not graded); ``footer``: lines for the tutor;
     ``possible``: the points a run without tests was worth (0 of them shown)."""
     e = html.escape

@@ -89,3 +89,18 @@ def points_table(grading: Grading, rows: list[dict]) -> list[str]:
              f"   {r['passed']}/{r['graded']} tests passed" for r in rows]
     lines.append(f"{'total':<{width + 13}} {pair(*points.total)}")
     return lines
+
+
+def save_figures(grading: Grading, folder: Path) -> None:
+    """Every picture the run compared, as the submission drew it (for the class view's gallery):
+    ``ex<N>_<name>.png`` and what it is (``.json``)."""
+    for outcome in grading.outcomes.values():
+        for attachment in outcome.attachments:
+            if attachment["kind"] != "picture":
+                continue
+            saved = folder / f"ex{attachment['exercise']}_{attachment['name']}"
+            folder.mkdir(parents=True, exist_ok=True)
+            saved.with_suffix(".png").write_bytes(attachment["obtained"])
+            saved.with_suffix(".json").write_text(json.dumps({
+                "exercise": attachment["exercise"], "name": attachment["name"], "what": attachment["title"],
+                "test": attachment["test"]}))

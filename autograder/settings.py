@@ -40,6 +40,8 @@ OPTIONS = [
     Option("figures", str, None, "also save every rendered figure of the submission there as PNG", "DIR", ini=False),
     Option("earlier_results", str, None, "a results.json of an earlier grading of the same submission: the "
            "exercises this run does not grade keep its results (batch grading's regrading)", "PATH", ini=False),
+    Option("regen_all", _flag, False, "regenerate the reference data of the graders run (only with "
+           "--target=solutions)", ini=False),
     Option("record", str, None, "record the known mistakes' results on every call of this run, as the student "
            "package ships them (python -m autograder.release does it; only with --target=solutions)", "DIR", ini=False),
     Option("call_timeout", float, 60.0, "time limit of one call into student code", "SECONDS"),
@@ -74,7 +76,10 @@ def register(parser, group_name: str = "autograder") -> None:
     for option in OPTIONS:
         default = f" (default {option.default})" if option.default not in (None, False) else ""
         if option.type is _flag:
-            group.addoption(option.flag, action="store_const", const=True, default=None, help=option.help + default)
+            try:
+                group.addoption(option.flag, action="store_const", const=True, default=None, help=option.help + default)
+            except ValueError:  # pytest-regressions, where it is installed, declares --regen-all as we do
+                pass
         else:
             group.addoption(option.flag, default=None, metavar=option.metavar, help=option.help + default)
         if option.ini:
