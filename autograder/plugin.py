@@ -2,8 +2,9 @@
 
 Loaded by a problem set's conftest.py (``pytest_plugins = ("autograder.plugin",)``); the problem
 set is the pytest rootdir's ``problemset.toml``. Without ``--target``, pytest runs the problem
-set's own tests (``tests/``); with it, the graders (``graders/``). The pytest process never imports
-the problem set's libraries: student code lives in the workers (:mod:`autograder.session`).
+set's own tests (``tests/``); with it, the graders (``graders/``) on the student files
+:mod:`autograder.intake` finds in it. The pytest process never imports the problem set's
+libraries: student code lives in the workers (:mod:`autograder.session`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import settings
+from autograder import intake, settings
 from autograder.grading import Grading, Outcome
 from autograder.problemset import ProblemSet, ProblemSetError
 from autograder.reference import Reference, ReferenceInputs
@@ -29,17 +30,23 @@ def pytest_addoption(parser):
     settings.register(parser)
 
 
-def resolve_target(problemset: ProblemSet, value: str) -> Path:
-    """The folder a --target value names; a usage error (one line) when it is not gradeable."""
+def resolve_target(problemset: ProblemSet, value: str) -> intake.Submission:
+    """The student files a --target value holds (a folder, an archive or a .py file; 'skeletons' and
+    'solutions' name the problem set's), as :func:`intake.find` finds them; a usage error (one
+    line) when nothing in it can be graded."""
     if not value.strip():
-        raise pytest.UsageError("--target is empty: give a submission folder, or skeletons or solutions")
+        raise pytest.UsageError("--target is empty: give a submission (a folder, an archive or a .py file), "
+                                "or skeletons or solutions")
     path = {"skeletons": problemset.skeletons, "solutions": problemset.solutions}.get(value, Path(value)).resolve()
-    if not path.is_dir():
-        raise pytest.UsageError(f"--target: {value!r} is not a folder")
-    files = problemset.student_files
-    if not any((path / name).is_file() for name in files):
-        raise pytest.UsageError(f"--target: {value} holds none of the student files ({', '.join(files)})")
-    return path
+    try:
+        return intake.find(problemset, path, value)
+    except intake.IntakeError as exc:
+        raise pytest.UsageError(f"--target: {exc}") from None
+
+
+def _name(config, value: str) -> str:
+    """Whose work this is: --name, else the target's name without its archive suffix."""
+    return settings.get(config, "name") or intake.student_name(Path(value)) or value or "no target"
 
 
 def _regenerating(config) -> bool:
@@ -72,9 +79,8 @@ def pytest_configure(config):
         if settings.get(config, "results_json"):
             results.not_graded_json(Path(settings.get(config, "results_json")), why)
         raise pytest.UsageError(f"not graded: {why}")
-    name = settings.get(config, "name") or Path(value).name or value  # a folder's name, never the tutor's path
-    grading = Grading(problemset, name, resolve_target(problemset, value), settings.get(config, "call_timeout"),
-                      settings.get(config, "memory_limit"), ahead=mode == "full",
+    grading = Grading(problemset, _name(config, value), resolve_target(problemset, value),
+                      settings.get(config, "call_timeout"), settings.get(config, "memory_limit"), ahead=mode == "full",
                       budget_end=time.monotonic() + settings.get(config, "time_budget"), memory_plan=why)
     config.stash[_GRADING] = grading
     boundary.configure(problemset)
@@ -319,6 +325,8 @@ def _fold_pytests_lists(config) -> None:
 def pytest_unconfigure(config):
     """The points table, after everything pytest prints (its summary included)."""
     grading = config.stash.get(_GRADING, None)
+    if grading is not None:
+        grading.target.close()  # the archives it unpacked
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if grading is None or not grading.outcomes or tr is None:
         return

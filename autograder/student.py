@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.codec import Value
+from autograder.intake import Submission
 from autograder.mistakes import Call
 from autograder.problemset import Exercise, ProblemSet
 from autograder.session import WorkerSession
@@ -20,7 +21,7 @@ from autograder.shared import SharedResults
 
 
 class Student:
-    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, **limits):
+    def __init__(self, exercise: Exercise, target: Submission, problemset: ProblemSet, **limits):
         self.exercise = exercise
         self.problemset = problemset
         self.session = WorkerSession(exercise, target, problemset, **limits)

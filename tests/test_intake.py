@@ -8,11 +8,13 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import EXERCISES, PROBLEMSET, PROVIDED_FILES, ROOT, STUDENT_FILES
 
-from autograder import intake
+from autograder import boundary, intake
+from autograder.session import WorkerSession
 
 SOLUTIONS = {name: (ROOT / "solutions" / name).read_bytes() for name in STUDENT_FILES}
 POSSIBLE = sum(exercise.points for exercise in EXERCISES.values())
@@ -282,3 +284,28 @@ def test_an_entry_is_named_by_its_student_and_the_operating_systems_files_are_li
     assert {name: intake.student_name(Path(name)) for name in names} == names
     litter = [".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX", "._alice.zip"]
     assert [name for name in [*litter, "alice", "alice.zip"] if intake.is_litter(name)] == litter
+
+
+# -- the sandbox -------------------------------------------------------------------------------
+def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_files_and_the_provided_files(
+        tmp_path, monkeypatch):
+    folder = write(tmp_path / "alice", {"ps5/alice_12345_67890_iter_maxpool.py": SOLUTIONS["iter_maxpool.py"],
+                                        "ps5/my_utils.py": b"X = 1\n", "ps5/helper_maxpool.py": b"planted = True\n",
+                                        "ps5/deeper/more.py": b"", "elsewhere/notes.txt": b"",
+                                        "ps6/gradients2d.py": SOLUTIONS["gradients2d.py"]})
+    monkeypatch.setattr(boundary, "confinement", SimpleNamespace(wait=lambda: None))  # no audit worker needed
+    submission = intake.find(PROBLEMSET, folder)
+    session = WorkerSession(EXERCISES[7], submission, PROBLEMSET, timeout=1)
+    root = session._prepare_sandbox()
+    try:
+        work = root / "work"
+        assert {p.name for p in work.iterdir()} == {
+            "iter_maxpool.py", "alice_12345_67890_iter_maxpool.py", "my_utils.py", "gradients2d.py",
+            *EXERCISES[7].provided}  # not deeper/ nor elsewhere/: the folders' plain files only
+        assert (work / "iter_maxpool.py").read_bytes() == SOLUTIONS["iter_maxpool.py"]
+        for name in EXERCISES[7].provided:  # the framework's copy, never the submission's
+            assert (work / name).read_bytes() == (ROOT / "skeletons" / name).read_bytes()
+        assert session.submitted
+    finally:
+        shutil.rmtree(root)
+        submission.close()

@@ -2,12 +2,15 @@
 import ast
 import os
 import re
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 
-from conftest import EXERCISES, ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, STUDENT_FILES, grade, make_submission
 
 
 
@@ -59,6 +62,19 @@ def test_a_missing_or_empty_target_is_a_one_line_usage_error(tmp_path):
         assert "Traceback" not in run.stdout + run.stderr
 
 
+def test_a_zip_of_the_submission_folder_is_graded_and_named_by_its_student(tmp_path):
+    folder = make_submission(tmp_path / "ps5")
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in folder.iterdir():
+            z.write(path, f"ps5/{path.name}")
+    proc = subprocess.run([sys.executable, "-m", "pytest", f"--target={archive}", "--report=",
+                           "graders/test_ex3_softmax_temperature.py"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert re.search(r"^=+ points \(alice\) =+$", proc.stdout, re.MULTILINE), proc.stdout[-1500:]  # by the student
+
+
 def test_fixtures_are_regenerated_only_from_the_solutions(tmp_path):
     run = grade("skeletons", "--regen-all", tmp_path=tmp_path)
     assert run.returncode == 4 and "only from the reference" in run.stderr
@@ -76,10 +92,11 @@ def test_a_missing_student_file_fails_only_its_exercise_as_not_submitted(tmp_pat
             assert test["status"] == "passed", test
 
 
-def test_a_folder_without_any_student_file_is_a_usage_error(tmp_path):
+def test_a_folder_without_any_student_file_is_a_usage_error_naming_what_was_looked_for_and_found(tmp_path):
     folder = make_submission(tmp_path / "sub", copy_solutions=False, files={"iter_maxpool.txt": "wrong name"})
     run = grade(folder, tmp_path=tmp_path)
     assert run.returncode == 4 and "holds none of the student files" in run.stderr
+    assert all(name in run.stderr for name in STUDENT_FILES) and "it holds 1 file: iter_maxpool.txt" in run.stderr
 
 
 def test_a_helper_file_inside_a_submission_is_ignored(tmp_path):
