@@ -1,9 +1,13 @@
 """What arrives is graded: the student files found in every layout a submission arrives in
 (autograder/intake.py), the worker's sandbox made from them, and a class folder holding one
 submission per layout graded in one batch."""
+import csv
 import io
+import json
 import shutil
 import stat
+import subprocess
+import sys
 import tarfile
 import tempfile
 import zipfile
@@ -309,3 +313,87 @@ def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_f
     finally:
         shutil.rmtree(root)
         submission.close()
+
+
+# -- a class folder of every layout, graded in one batch --------------------------------------
+def make_class(folder: Path) -> dict[str, str]:
+    """One entry per layout, each the reference solutions: student -> what is expected
+    ('full marks', 'exercise <N>' for a lone file, or the status that says why it is not graded)."""
+    folder.mkdir()
+    finder_zip(folder / "finder.zip")
+    tar_of(folder / "targz.tar.gz", "w:gz")
+    tar_of(folder / "tgz.tgz", "w:gz")
+    tar_of(folder / "tar.tar", "w:")
+    write(folder / "deeper", {f"ps5/{n}": d for n, d in SOLUTIONS.items()})
+    moodle_folder(folder / "Alice Smith_12345_assignsubmission_file_")
+    student_package_copy(folder / "package")
+    canvas_folder(folder / "canvas")
+    (folder / "bob.py").write_bytes(SOLUTIONS["gradients2d.py"])
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    write(folder / "conflict", {**SOLUTIONS, "old/iter_maxpool.py": b"# a first try\n"})
+    finder_zip(folder / "carol.zip")
+    write(folder / "carol", SOLUTIONS)
+    write(folder / "empty", {"readme.txt": b"I will hand in tomorrow"})
+    write(folder, {".DS_Store": b"\x00\x00\x00\x01Bud1", "Thumbs.db": b"", "__MACOSX/._finder.zip": APPLE_DOUBLE})
+    full = {s: "full marks" for s in ("finder", "targz", "tgz", "tar", "deeper", "Alice Smith_12345_assignsubmission_file_",
+                                      "package", "canvas")}
+    looked_for = f"({', '.join(STUDENT_FILES)}) at any depth, nor in an archive"
+    return {**full, "bob": f"exercise {next(n for n, e in EXERCISES.items() if e.student_file == 'gradients2d.py')}",
+            "notes.pdf": "not a submission: notes.pdf is a .pdf file, not a folder, an archive (.zip, .tar, .tar.gz, "
+                         ".tgz) or a .py file",
+            "conflict": "two different copies of iter_maxpool.py: iter_maxpool.py and old/iter_maxpool.py",
+            "carol": "2 entries name the same student: carol/ and carol.zip",
+            "empty": f"empty holds none of the student files {looked_for}; it holds 1 file: readme.txt"}
+
+
+def batch(submissions: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder.batch", str(submissions), str(out), "--workers=2",
+                           "--call-timeout=60"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    expected = make_class(base / "submissions")
+    first = batch(base / "submissions", base / "out")
+    again = batch(base / "submissions", base / "out")
+    return {"expected": expected, "out": base / "out", "first": first, "again": again}
+
+
+def test_every_layout_of_the_solutions_gets_full_marks_in_a_batch(graded_class):
+    assert graded_class["first"].returncode == 0, graded_class["first"].stderr[-3000:]
+    rows = {r["student"]: r for r in csv.DictReader(open(graded_class["out"] / "gradebook.csv"))}
+    for student, expected in graded_class["expected"].items():
+        row = rows[student]
+        if expected == "full marks":
+            assert row["status"] == "graded" and float(row["total"]) == POSSIBLE, (student, row)
+        elif expected.startswith("exercise "):  # a lone file: its exercise at full marks, the others not submitted
+            number = int(expected.split()[1])
+            assert row["status"].startswith("graded; missing files: "), row
+            assert float(row[f"ex{number}"]) == float(row["total"]) == EXERCISES[number].points, row
+
+
+def test_every_entry_is_in_the_gradebook_with_the_reason_it_was_not_graded(graded_class):
+    expected, out = graded_class["expected"], graded_class["out"]
+    rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
+    assert set(rows) == set(expected)  # the operating system's files are no students
+    for student, reason in expected.items():
+        if reason != "full marks" and not reason.startswith("exercise "):
+            assert rows[student]["status"] == reason, rows[student]
+            results = json.loads((out / student / "results.json").read_text())
+            assert results == {"score": 0.0, "output": f"not graded: {reason}", "tests": []}
+    said = graded_class["first"].stdout.splitlines()
+    not_graded = sorted(s for s, r in expected.items() if r != "full marks" and not r.startswith("exercise "))
+    assert said[0] == (f"{len(expected)} submissions: {len(expected) - len(not_graded)} graded, 0 graded again, "
+                       f"0 unchanged since the last run (not graded again), {len(not_graded)} not graded ("
+                       + ", ".join(f"{s}: {expected[s]}" for s in not_graded) + ")"), said[0]
+    assert said[1] == "3 entries passed over, the operating system's files, not submissions: .DS_Store, Thumbs.db, __MACOSX"
+
+
+def test_a_second_run_grades_no_entry_of_any_kind_again(graded_class):
+    again = graded_class["again"]
+    assert again.returncode == 0, again.stderr[-3000:]
+    n = len(graded_class["expected"])
+    graded = sum(1 for r in graded_class["expected"].values() if r == "full marks" or r.startswith("exercise "))
+    assert again.stdout.startswith(f"{n} submissions: 0 graded, 0 graded again, {graded} unchanged since the last run"
+                                   f" (not graded again), {n - graded} not graded ("), again.stdout
