@@ -3,7 +3,8 @@
 Loaded by a problem set's conftest.py (``pytest_plugins = ("autograder.plugin",)``); the problem
 set is the pytest rootdir's ``problemset.toml``. Without ``--target``, pytest runs the problem
 set's own tests (``tests/``); with it, the graders (``graders/``) on the student files
-:mod:`autograder.intake` finds in it. The pytest process never imports the problem set's
+:mod:`autograder.intake` finds in it. A target that cannot be graded still leaves results.json
+(where asked for) and the report, saying why. The pytest process never imports the problem set's
 libraries: student code lives in the workers (:mod:`autograder.session`).
 """
 from __future__ import annotations
@@ -61,30 +62,54 @@ def pytest_configure(config):
         problemset = ProblemSet.load(config.rootpath)
     except ProblemSetError as exc:
         if value is not None:
+            _not_graded(config, None, _name(config, value), str(exc))
             raise pytest.UsageError(str(exc)) from None
         return  # not a problem set: nothing to grade, pytest as usual
     config.stash[_PROBLEMSET] = problemset
-    regenerating = _regenerating(config)
-    if value is None or regenerating and value != "solutions":
-        if regenerating:
-            raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
+    if value is None and not _regenerating(config):
         return
-    from autograder import boundary, container, results
+    try:
+        _start_grading(config, problemset, value)
+    except pytest.UsageError as exc:
+        if value is not None:  # the results and the report say why, instead of an earlier run's
+            _not_graded(config, problemset, _name(config, value), str(exc).removeprefix("not graded: "))
+        raise
+
+
+def _start_grading(config, problemset: ProblemSet, value: str | None) -> None:
+    if _regenerating(config) and value != "solutions":
+        raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
+    from autograder import boundary, container
 
     try:
         mode, why = container.plan(problemset.container, lean=settings.get(config, "lean"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     if mode == "too small":  # say so before starting work the kernel would kill
-        if settings.get(config, "results_json"):
-            results.not_graded_json(Path(settings.get(config, "results_json")), why)
         raise pytest.UsageError(f"not graded: {why}")
-    grading = Grading(problemset, _name(config, value), resolve_target(problemset, value),
-                      settings.get(config, "call_timeout"), settings.get(config, "memory_limit"), ahead=mode == "full",
-                      budget_end=time.monotonic() + settings.get(config, "time_budget"), memory_plan=why)
+    timeout, memory = settings.get(config, "call_timeout"), settings.get(config, "memory_limit")
+    budget_end = time.monotonic() + settings.get(config, "time_budget")
+    grading = Grading(problemset, _name(config, value), resolve_target(problemset, value), timeout, memory,
+                      ahead=mode == "full", budget_end=budget_end, memory_plan=why)
     config.stash[_GRADING] = grading
     boundary.configure(problemset)
     boundary.warm_up(grading.budget_end)
+
+
+def _not_graded(config, problemset: ProblemSet | None, name: str, why: str) -> None:
+    """A run that cannot grade its target writes results.json (where --results-json asks for it)
+    and the report (--report) saying why, with 0 of the problem set's points."""
+    from autograder import results
+
+    written = settings.get(config, "results_json"), settings.get(config, "report")
+    try:
+        if written[0]:
+            results.not_graded_json(Path(written[0]), why)
+        if written[1] and problemset is not None:
+            results.not_graded_report(Path(written[1]), f"{problemset.title}: {name}", why,
+                                      problemset.points)
+    except OSError as exc:
+        raise pytest.UsageError(f"{why} (nor could the results be written: {exc})") from None
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -290,8 +315,7 @@ def pytest_sessionfinish(session, exitstatus):
         if session.exitstatus != pytest.ExitCode.USAGE_ERROR:  # found by the last test's launch
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
             print(f"ERROR: not graded: {boundary.workers_unavailable()}", file=sys.stderr)
-        if results_json:
-            results.not_graded_json(Path(results_json), boundary.workers_unavailable())
+        _not_graded(config, grading.problemset, grading.target_name, boundary.workers_unavailable())
         return
     earlier = settings.get(config, "earlier_results")
     if earlier:

@@ -1,5 +1,7 @@
 """The grading interface: targets, results files, clean failures, the boundary to student code."""
 import ast
+import html
+import json
 import os
 import re
 import subprocess
@@ -54,12 +56,26 @@ def test_every_test_is_numbered_and_named_by_its_exercise(solutions_run, tmp_pat
     assert run.returncode == 0
 
 
-def test_a_missing_or_empty_target_is_a_one_line_usage_error(tmp_path):
-    for target in [tmp_path / "does-not-exist", tmp_path]:
-        run = grade(target, tmp_path=tmp_path)
-        assert run.returncode == 4
-        assert run.stderr.strip().count("\n") == 0 and run.stderr.startswith("ERROR: --target:"), run.stderr
-        assert "Traceback" not in run.stdout + run.stderr
+def test_a_target_that_cannot_be_graded_is_one_line_and_its_results_and_report_say_why(tmp_path):
+    """Not found, nothing gradeable, not a submission: exit 4 with one line, and results.json and
+    the report say the same with 0 points, instead of what an earlier run left there."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    results, report = tmp_path / "out" / "results.json", tmp_path / "out" / "report.html"
+    for target in [tmp_path / "does-not-exist", tmp_path / "empty", tmp_path / "notes.pdf"]:
+        results.parent.mkdir(exist_ok=True)
+        results.write_text('{"score": 160.0, "tests": []}')  # an earlier run's
+        report.write_text("<h1>Problem set 5: an earlier submission</h1>")
+        proc = subprocess.run([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
+                               f"--report={report}", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 4
+        assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("ERROR: --target:"), proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        why = proc.stderr.strip().removeprefix("ERROR: ")
+        assert json.loads(results.read_text()) == {"score": 0.0, "output": f"not graded: {why}", "tests": []}
+        page = report.read_text()
+        assert html.escape(f"Not graded: {why}") in page and "an earlier submission" not in page
+        assert f"<b>0.0 / {sum(ex.points for ex in EXERCISES.values()):.1f} points</b>" in page
 
 
 def test_a_zip_of_the_submission_folder_is_graded_and_named_by_its_student(tmp_path):
