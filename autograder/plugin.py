@@ -1,11 +1,12 @@
 """The pytest plugin: ``--target``, the ``student`` and ``reference`` fixtures, results.json.
 
 Loaded by a problem set's conftest.py (``pytest_plugins = ("autograder.plugin",)``); the problem
-set is the pytest rootdir's ``problemset.toml``. Without ``--target``, pytest runs the problem
-set's own tests (``tests/``); with it, the graders (``graders/``) on the student files
-:mod:`autograder.intake` finds in it. A target that cannot be graded still leaves results.json
-(where asked for) and the report, saying why. The pytest process never imports the problem set's
-libraries: student code lives in the workers (:mod:`autograder.session`).
+set is the pytest rootdir's ``problemset.toml``. Without a target (``--target``, or ``target`` in
+the ini file, as the student package sets it), pytest runs the problem set's own tests
+(``tests/``); with one, the graders (``graders/``) on the student files :mod:`autograder.intake`
+finds in it. A target that cannot be graded still leaves results.json (where asked for) and the
+report, saying why. The pytest process never imports the problem set's libraries: student code
+lives in the workers (:mod:`autograder.session`).
 """
 from __future__ import annotations
 
@@ -110,6 +111,22 @@ def _not_graded(config, problemset: ProblemSet | None, name: str, why: str) -> N
                                       problemset.points)
     except OSError as exc:
         raise pytest.UsageError(f"{why} (nor could the results be written: {exc})") from None
+
+
+def pytest_report_header(config):
+    """The first lines of a grading run: what is graded, and where its student files were found."""
+    grading = config.stash.get(_GRADING, None)
+    if grading is None:
+        return None
+    problemset, submission = grading.problemset, grading.target
+    value = settings.get(config, "target")
+    lines = [f"grading: {value}{'' if value == str(submission.arrived) else f' ({submission.arrived})'}, "
+             f"{problemset.title}, {len(problemset.exercises)} exercises"]
+    missing = [name for name in problemset.student_files if name not in submission.files]
+    found = submission.described()
+    if found or missing:
+        lines.append("student files: " + "; ".join(filter(None, [found, missing and f"not found: {', '.join(missing)}"])))
+    return lines
 
 
 def pytest_ignore_collect(collection_path, config):

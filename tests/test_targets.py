@@ -78,7 +78,7 @@ def test_a_target_that_cannot_be_graded_is_one_line_and_its_results_and_report_s
         assert f"<b>0.0 / {sum(ex.points for ex in EXERCISES.values()):.1f} points</b>" in page
 
 
-def test_a_zip_of_the_submission_folder_is_graded_and_named_by_its_student(tmp_path):
+def test_a_zip_of_the_submission_folder_is_graded_and_the_first_line_names_what_is_graded(tmp_path):
     folder = make_submission(tmp_path / "ps5")
     archive = tmp_path / "alice.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -88,6 +88,9 @@ def test_a_zip_of_the_submission_folder_is_graded_and_named_by_its_student(tmp_p
                            "graders/test_ex3_softmax_temperature.py"], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:]
+    lines = proc.stdout.splitlines()
+    assert f"grading: {archive}, Problem set 5, {len(EXERCISES)} exercises" in lines[:5], lines[:5]
+    assert f"student files: {len(STUDENT_FILES)} in ps5/" in lines[:5]
     assert re.search(r"^=+ points \(alice\) =+$", proc.stdout, re.MULTILINE), proc.stdout[-1500:]  # by the student
 
 
