@@ -181,7 +181,8 @@ class _Search:
         self.folder(into, shown + "/" if shown else "", depth)
 
     def _member(self, name: str, kind: str, at: str) -> PurePosixPath | None:
-        """The safe relative path of an archive member (None: a member of a skipped folder)."""
+        """The safe relative path of an archive member (None: a member of a folder passed over,
+        such as a venv's links, never unpacked)."""
         name = name.replace("\\", "/")  # some Windows tools write backslashes
         path = PurePosixPath(name)
         if name.startswith("/") or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
@@ -210,9 +211,11 @@ class _Search:
         with zipfile.ZipFile(archive) as z:
             for info in z.infolist():
                 path = self._member(info.filename, kind, at)
+                if path is None:
+                    continue
                 if stat.S_ISLNK(info.external_attr >> 16):
                     raise IntakeError(f"unsafe {kind}{at}: {_printable(info.filename)} is a link")
-                if path is None or info.is_dir() or not path.parts:
+                if info.is_dir() or not path.parts:
                     continue
                 self._take(1, 0, kind, at)
                 with z.open(info) as source:
@@ -222,12 +225,14 @@ class _Search:
         with tarfile.open(archive, "r:*") as tar:
             for member in tar:
                 path = self._member(member.name, kind, at)
+                if path is None:
+                    continue
                 if member.issym() or member.islnk():
                     raise IntakeError(f"unsafe {kind}{at}: {_printable(member.name)} is a link "
                                       f"(to {_printable(member.linkname)})")
                 if member.isdev():
                     raise IntakeError(f"unsafe {kind}{at}: {_printable(member.name)} is a device")
-                if path is None or not member.isfile() or not path.parts:
+                if not member.isfile() or not path.parts:
                     continue
                 self._take(1, 0, kind, at)
                 self._write(tar.extractfile(member), into.joinpath(*path.parts), kind, at)

@@ -143,6 +143,16 @@ def test_a_copy_of_the_student_package_is_graded_from_its_skeletons_past_venvs_c
     assert not set(files) & set(PROVIDED_FILES)  # provided files are no student files
 
 
+def test_a_tar_of_the_student_package_is_not_refused_for_its_venvs_links(tmp_path):
+    folder = student_package_copy(tmp_path / "carol")
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    (folder / ".venv" / "bin" / "python").symlink_to("/usr/bin/python3")  # as python3 -m venv makes it
+    with tarfile.open(tmp_path / "carol.tgz", "w:gz") as tar:
+        tar.add(folder, arcname="carol")
+    files, shown, _ = found(tmp_path / "carol.tgz")
+    assert files == SOLUTIONS and shown["iter_maxpool.py"] == "carol/skeletons/iter_maxpool.py"
+
+
 def test_names_canvas_and_browsers_make_of_a_student_file_are_accepted(tmp_path):
     files, shown, _ = found(canvas_folder(tmp_path / "alice"))
     assert files == SOLUTIONS
