@@ -10,8 +10,8 @@ of the class folder) and Gradescope's run_autograder (``--target=/autograder/sub
 - Folders that are not a submission's are passed over: __MACOSX, hidden folders (.git, .venv,
   .ipynb_checkpoints, ...), __pycache__, venv, site-packages, node_modules.
 - Exact file names first. A student file found nowhere under its own name may be found under a
-  name a platform made of it: Canvas's ``alice_12345_67890_iter_maxpool.py`` and its
-  resubmission's ``iter_maxpool-1.py``, a browser's ``iter_maxpool (1).py``.
+  name a platform made of it: Canvas's ``alice_12345_67890_model.py`` and its resubmission's
+  ``model-1.py``, a browser's ``model (1).py``.
 - A single .py handed in alone under its student's name (``bob.py``) is the student file whose
   skeleton's top-level functions and classes it defines most of (read with ast, never imported
   or run), if only one is best.
@@ -95,7 +95,7 @@ class Submission:
 
     def described(self) -> str:
         """Where the student files were found, unless all at the top under their own names (''):
-        '5 in ps5/; iter_maxpool.py as ps5/alice_12345_67890_iter_maxpool.py'."""
+        '5 in hw/; model.py as hw/alice_12345_67890_model.py'."""
         exact: dict[str, int] = {}
         renamed = []
         for name, shown in self.shown.items():
