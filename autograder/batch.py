@@ -58,9 +58,14 @@ def entries(submissions: Path) -> tuple[dict[str, list[Path]], list[str]]:
 
 
 def digest(path: Path) -> str:
+    """An entry's content: its files and their paths, past the folders intake passes over (a
+    student's copied venv is never read)."""
     h = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for p in files:
+    files = [path] if path.is_file() else []
+    for top, dirs, names in os.walk(path) if path.is_dir() else ():
+        dirs[:] = [d for d in dirs if not intake.passed_over(d)]
+        files += [Path(top) / name for name in names if (Path(top) / name).is_file()]
+    for p in sorted(files):
         h.update(p.relative_to(path.parent if path.is_file() else path).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()

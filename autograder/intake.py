@@ -70,7 +70,8 @@ def is_litter(name: str) -> bool:
     return name in LITTER or name.startswith("._")
 
 
-def _skipped(folder: str) -> bool:
+def passed_over(folder: str) -> bool:
+    """A folder that is no submission's: __MACOSX, a hidden one (.git, .venv), __pycache__, venv, ..."""
     return folder in SKIPPED or folder.startswith(".")
 
 
@@ -141,7 +142,7 @@ class _Search:
 
     def folder(self, folder: Path, prefix: str, depth: int) -> None:
         for top, dirs, names in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if not _skipped(d))
+            dirs[:] = sorted(d for d in dirs if not passed_over(d))
             relative = Path(top).relative_to(folder).as_posix()
             here = prefix + ("" if relative == "." else relative + "/")
             for name in sorted(names):
@@ -187,7 +188,7 @@ class _Search:
         path = PurePosixPath(name)
         if name.startswith("/") or ".." in path.parts or re.match(r"^[A-Za-z]:", name):
             raise IntakeError(f"unsafe {kind}{at}: {_printable(name)} lies outside the archive's folder")
-        if any(_skipped(part) for part in path.parts[:-1]):
+        if any(passed_over(part) for part in path.parts[:-1]):
             return None
         return path
 

@@ -325,6 +325,18 @@ def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_f
         submission.close()
 
 
+def test_an_entrys_resume_key_changes_with_its_files_not_with_the_folders_passed_over(tmp_path):
+    from autograder.batch import digest
+
+    folder = student_package_copy(tmp_path / "carol")
+    before = digest(folder)
+    (folder / ".venv" / "lib" / "python3.11" / "site-packages" / "torch.py").write_text("# a library")
+    (folder / "skeletons" / "__pycache__" / "iter_maxpool.cpython-311.pyc").write_bytes(b"\x00")
+    assert digest(folder) == before  # a student's copied venv is never read
+    (folder / "skeletons" / "iter_maxpool.py").write_text("# resubmitted\n")
+    assert digest(folder) != before
+
+
 # -- a class folder of every layout, graded in one batch --------------------------------------
 def make_class(folder: Path) -> dict[str, str]:
     """One entry per layout, each the reference solutions: student -> what is expected
