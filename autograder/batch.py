@@ -1,7 +1,14 @@
-"""Grade a folder of submissions: one folder or .zip per student, in parallel, into a gradebook.
+"""Grade a folder of submissions: one entry per student, in parallel, into a gradebook.
 
     python -m autograder.batch SUBMISSIONS OUT [--workers N] [--time-limit SECONDS] [--call-timeout SECONDS]
                                                [--problemset DIR]
+
+An entry is a folder, an archive (.zip, .tar, .tar.gz, .tgz) or a .py file, in whatever layout it
+arrived (:mod:`autograder.intake` finds the student files in it); the student is the entry's name
+without its archive suffix. Every entry is in the gradebook, graded or with the reason it was
+not (not a submission, no student file found, two different copies of one, two entries of the
+same student); the operating system's files (.DS_Store, __MACOSX, ...) are passed over, and
+counted in the run's summary.
 
 Writes OUT/gradebook.csv (student, points per exercise, total, status) and, per student,
 OUT/<student>/results.json, report.html, output.txt, the rendered figures and the graded code.
@@ -25,75 +32,77 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder import classview, exports, history, settings, similarity
+from autograder import classview, exports, history, intake, results, settings, similarity
 from autograder.problemset import ProblemSet, add_option, chosen_or_exit
-from autograder.report import render
 
-MAX_UNPACKED = 64 * 2**20
 CALL_TIMEOUT = settings.BY_NAME["call_timeout"].default
 SHOWN = 50  # students whose changed points are printed; all are in OUT/changes.json
 MAX_CODE = 2**20  # a student file larger than this is not kept for the similarity check
 
 
-def unpack(archive: Path, into: Path, student_files: list[str]) -> Path:
-    """Extract a .zip safely (no absolute paths, no '..', bounded size); the folder holding the
-    student files, also when the zip wraps them in one top folder."""
-    with zipfile.ZipFile(archive) as z:
-        if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
-            raise ValueError("the zip unpacks to more than 64 MiB")
-        for info in z.infolist():
-            name = Path(info.filename)
-            if name.is_absolute() or ".." in name.parts:
-                raise ValueError(f"unsafe path in the zip: {info.filename}")
-        z.extractall(into)
-    folders = [into, *(p for p in into.rglob("*") if p.is_dir() and "__MACOSX" not in p.parts)]
-    return next((f for f in folders if any((f / n).is_file() for n in student_files)), into)
+def entries(submissions: Path) -> tuple[dict[str, list[Path]], list[str]]:
+    """The class folder's entries by student (an entry's name without its archive suffix), and
+    the names of the operating system's files in it (passed over)."""
+    students: dict[str, list[Path]] = {}
+    ignored = []
+    for path in sorted(submissions.iterdir()):
+        if intake.is_litter(path.name):
+            ignored.append(path.name)
+        else:
+            students.setdefault(intake.student_name(path), []).append(path)
+    return students, ignored
 
 
 def digest(path: Path) -> str:
+    """An entry's content: its files and their paths, past the folders intake passes over (a
+    student's copied venv is never read)."""
     h = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for p in files:
+    files = [path] if path.is_file() else []
+    for top, dirs, names in os.walk(path) if path.is_dir() else ():
+        dirs[:] = [d for d in dirs if not intake.passed_over(d)]
+        files += [Path(top) / name for name in names if (Path(top) / name).is_file()]
+    for p in sorted(files):
         h.update(p.relative_to(path.parent if path.is_file() else path).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
 
-def _save_code(folder: Path, into: Path, student_files: list[str]) -> None:
-    """The student files as graded (for the similarity check and its side-by-side view)."""
+def _save_code(submission: intake.Submission, into: Path) -> None:
+    """The student files as graded, under their own names (for the similarity check and its
+    side-by-side view)."""
     into.mkdir(parents=True, exist_ok=True)
-    for name in student_files:
-        path = folder / name
-        if path.is_file() and path.stat().st_size <= MAX_CODE:
+    for name, path in submission.files.items():
+        if path.stat().st_size <= MAX_CODE:
             shutil.copyfile(path, into / name)
 
 
 def _not_graded(out: Path, title: str, why: str, possible: float) -> None:
     """results.json (0 points), output.txt and report.html (0 of ``possible`` points) saying why a
     submission was not graded."""
-    (out / "results.json").write_text(json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
+    results.not_graded_json(out / "results.json", why)
     if not (out / "output.txt").is_file():
         (out / "output.txt").write_text(f"not graded: {why}\n")
-    (out / "report.html").write_text(render(title, [], [], note=f"Not graded: {why}", possible=possible))
+    results.not_graded_report(out / "report.html", title, why, possible)
 
 
-def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float, call_timeout: float = CALL_TIMEOUT,
-              grading: dict | None = None) -> dict:
-    """Grade one submission into ``out`` unless it was graded before, from the same content with
-    the same graders (``grading``: :func:`history.grading_digest`); when only some exercises' own
-    files changed, only those exercises are graded again, the others' results carried over.
+def grade_one(problemset: ProblemSet, sources: list[Path], out: Path, time_limit: float,
+              call_timeout: float = CALL_TIMEOUT, grading: dict | None = None) -> dict:
+    """Grade one student's entry (``sources``: more than one when several entries name the same
+    student, which is not graded) into ``out`` unless it was graded before, from the same content
+    with the same graders (``grading``: :func:`history.grading_digest`); when only some exercises'
+    own files changed, only those exercises are graded again, the others' results carried over.
     Returns {"row": gradebook row, "action": "graded" | "regraded" | "unchanged", "reason",
     "change": :func:`history.change` or None}."""
     grading = grading or {}
-    student = source.name.removesuffix(".zip")
+    source = sources[0]
+    student = intake.student_name(source)
     out.mkdir(parents=True, exist_ok=True)
-    source_digest = digest(source)
+    source_digest = digest(source) if len(sources) == 1 else \
+        hashlib.sha256("".join(digest(s) for s in sources).encode()).hexdigest()
     done = out / "done.json"
     try:
         previous = json.loads(done.read_text()) if done.is_file() else None
@@ -123,21 +132,26 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
         reason = f"graders of exercise {', '.join(map(str, only))} changed"
     exercises, files = problemset.exercises, problemset.student_files
     row = {"student": student, **{f"ex{n}": 0.0 for n in exercises}, "total": 0.0, "status": ""}
-    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as tmp:
+    submission = None
+    if len(sources) > 1:
+        row["status"] = f"{len(sources)} entries name the same student: " + \
+            intake.listing([s.name + ("/" if s.is_dir() else "") for s in sources])
+    else:
         try:
-            folder = unpack(source, Path(tmp), files) if source.suffix == ".zip" else source
-        except (zipfile.BadZipFile, ValueError) as exc:
-            row["status"] = f"unreadable zip: {exc}"
-            folder = None
-        if folder is not None:
-            _save_code(folder, out / "code", files)
-            missing = [n for n in files if not (folder / n).is_file()]
+            submission = intake.find(problemset, source, source.name)
+        except intake.IntakeError as exc:
+            row["status"] = str(exc)
+    if submission is not None:
+        try:
+            _save_code(submission, out / "code")
+            missing = [n for n in files if n not in submission.files]
             partly = [] if only is None else [f"--earlier-results={earlier}", *(
                 str(g) for n in only for g in problemset.graders_of(n))]
             try:
-                proc = subprocess.run(
-                    [sys.executable, "-m", "pytest", f"--target={folder}", f"--name={student}", f"--results-json={out / 'results.json'}",
-                     f"--report={out / 'report.html'}", f"--figures={out / 'figures'}",
+                proc = subprocess.run(  # the pytest process finds the same student files in it
+                    [sys.executable, "-m", "pytest", f"--target={source}", f"--name={student}",
+                     f"--results-json={out / 'results.json'}", f"--report={out / 'report.html'}",
+                     f"--figures={out / 'figures'}",
                      f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
                      # one core per grading (--lean: nothing computed ahead): gradings in parallel use
                      # the cores better than one grading computing ahead; the budget ends it in time
@@ -150,17 +164,19 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
                     row["status"] = "graded" + (f"; missing files: {', '.join(missing)}" if missing else "")
             except subprocess.TimeoutExpired:
                 row["status"] = f"timed out after {time_limit:g} s"
+        finally:
+            submission.close()
     classview.thumbnails(out / "figures")
-    results = out / "results.json"
-    if row["status"].startswith("graded") and results.is_file():
-        for test in json.loads(results.read_text())["tests"]:
+    graded = out / "results.json"
+    if row["status"].startswith("graded") and graded.is_file():
+        for test in json.loads(graded.read_text())["tests"]:
             row[f"ex{test['number'].split('.')[0]}"] += test["score"]
         row["total"] = sum(row[f"ex{n}"] for n in exercises)
     else:
         _not_graded(out, f"{problemset.title}: {student}", row["status"], problemset.points)
     row = {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
     done.write_text(json.dumps({"digest": source_digest, "grading": grading, "row": row}))
-    after = history.scores(results) or {}
+    after = history.scores(graded) or {}
     moved = history.change(student, reason, before, after) if before is not None else None
     earlier.unlink(missing_ok=True)
     return {"row": row, "action": "regraded" if before is not None else "graded", "reason": reason, "change": moved}
@@ -168,14 +184,14 @@ def grade_one(problemset: ProblemSet, source: Path, out: Path, time_limit: float
 
 def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: int, time_limit: float,
                 call_timeout: float = CALL_TIMEOUT, progress: bool = True) -> list[dict]:
-    """Grade every submission (or only what changed), then write the gradebook (the earlier one
-    kept in OUT/history/), changes.json when students were graded again, and the class view."""
-    sources = sorted(p for p in submissions.iterdir() if p.is_dir() or p.suffix == ".zip")
+    """Grade every student's entry (or only what changed), then write the gradebook (the earlier
+    one kept in OUT/history/), changes.json when students were graded again, and the class view."""
+    students, _ = entries(submissions)
     grading = history.grading_digest(problemset)
     outcomes = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, problemset, s, out / s.name.removesuffix(".zip"), time_limit, call_timeout,
-                               grading) for s in sources]
+        futures = [pool.submit(grade_one, problemset, sources, out / student, time_limit, call_timeout, grading)
+                   for student, sources in students.items()]
         finished = as_completed(futures)
         if progress:
             from tqdm import tqdm
@@ -207,10 +223,11 @@ def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: i
     return outcomes
 
 
-def summary(outcomes: list[dict], out: Path) -> list[str]:
+def summary(outcomes: list[dict], out: Path, ignored: list[str] = ()) -> list[str]:
     """What the run did, in a few lines: graded, graded again, unchanged, and the submissions that
-    have no grade (tried in this run or an earlier one), named; then whose points changed. The
-    counts add up to the number of submissions."""
+    have no grade (tried in this run or an earlier one), named; the operating system's files
+    passed over (``ignored``); then whose points changed. The counts add up to the number of
+    submissions."""
     failed = [o for o in outcomes if not o["row"]["status"].startswith("graded")]
     count = Counter(o["action"] for o in outcomes if o["row"]["status"].startswith("graded"))
     lines = [f"{len(outcomes)} submissions: {count['graded']} graded, {count['regraded']} graded again, "
@@ -219,6 +236,9 @@ def summary(outcomes: list[dict], out: Path) -> list[str]:
         lines[0] += (f", {len(failed)} not graded ("
                      + ", ".join(f"{o['row']['student']}: {o['row']['status']}" for o in failed[:SHOWN])
                      + (", ..." if len(failed) > SHOWN else "") + ")")
+    if ignored:
+        lines.append(f"{len(ignored)} {'entry' if len(ignored) == 1 else 'entries'} passed over, the operating "
+                     f"system's files, not submissions: {', '.join(ignored)}")
     changed = [o["change"] for o in outcomes if o["change"]]
     if count["regraded"]:
         lines.append(f"points changed for {len(changed)} of the {count['regraded']} graded again"
@@ -238,7 +258,9 @@ def _points(value) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.batch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("submissions", type=Path, help="folder with one folder or .zip per student")
+    parser.add_argument("submissions", type=Path,
+                        help="folder with one entry per student: a folder, an archive (.zip, .tar, .tar.gz, .tgz) "
+                             "or a .py file")
     parser.add_argument("out", type=Path, help="where the gradebook and the per-student results go")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: cores)")
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds per submission (default 900)")
@@ -251,7 +273,7 @@ def main(argv=None) -> int:
     problemset = chosen_or_exit(parser, args)
     args.out.mkdir(parents=True, exist_ok=True)
     outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
-    print("\n".join(summary(outcomes, args.out)))
+    print("\n".join(summary(outcomes, args.out, entries(args.submissions)[1])))
     return 0
 
 

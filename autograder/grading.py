@@ -7,8 +7,8 @@ points.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from autograder.intake import Submission
 from autograder.mistakes import Catalogue
 from autograder.problemset import ProblemSet
 from autograder.recording import Recording
@@ -45,7 +45,7 @@ class Outcome:
 class Grading:
     problemset: ProblemSet
     target_name: str
-    target: Path
+    target: Submission  # the student files found (autograder.intake)
     timeout: float
     memory_gib: float = 8.0
     ahead: bool = True  # later exercises compute their expensive checks ahead (not with --lean)

@@ -1,9 +1,12 @@
 """The pytest plugin: ``--target``, the ``student`` and ``reference`` fixtures, results.json.
 
 Loaded by a problem set's conftest.py (``pytest_plugins = ("autograder.plugin",)``); the problem
-set is the pytest rootdir's ``problemset.toml``. Without ``--target``, pytest runs the problem
-set's own tests (``tests/``); with it, the graders (``graders/``). The pytest process never imports
-the problem set's libraries: student code lives in the workers (:mod:`autograder.session`).
+set is the pytest rootdir's ``problemset.toml``. Without a target (``--target``, or ``target`` in
+the ini file, as the student package sets it), pytest runs the problem set's own tests
+(``tests/``); with one, the graders (``graders/``) on the student files :mod:`autograder.intake`
+finds in it. A target that cannot be graded still leaves results.json (where asked for) and the
+report, saying why. The pytest process never imports the problem set's libraries: student code
+lives in the workers (:mod:`autograder.session`).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import settings
+from autograder import intake, settings
 from autograder.grading import Grading, Outcome
 from autograder.problemset import ProblemSet, ProblemSetError
 from autograder.reference import Reference, ReferenceInputs
@@ -29,17 +32,23 @@ def pytest_addoption(parser):
     settings.register(parser)
 
 
-def resolve_target(problemset: ProblemSet, value: str) -> Path:
-    """The folder a --target value names; a usage error (one line) when it is not gradeable."""
+def resolve_target(problemset: ProblemSet, value: str) -> intake.Submission:
+    """The student files a --target value holds (a folder, an archive or a .py file; 'skeletons' and
+    'solutions' name the problem set's), as :func:`intake.find` finds them; a usage error (one
+    line) when nothing in it can be graded."""
     if not value.strip():
-        raise pytest.UsageError("--target is empty: give a submission folder, or skeletons or solutions")
+        raise pytest.UsageError("--target is empty: give a submission (a folder, an archive or a .py file), "
+                                "or skeletons or solutions")
     path = {"skeletons": problemset.skeletons, "solutions": problemset.solutions}.get(value, Path(value)).resolve()
-    if not path.is_dir():
-        raise pytest.UsageError(f"--target: {value!r} is not a folder")
-    files = problemset.student_files
-    if not any((path / name).is_file() for name in files):
-        raise pytest.UsageError(f"--target: {value} holds none of the student files ({', '.join(files)})")
-    return path
+    try:
+        return intake.find(problemset, path, value)
+    except intake.IntakeError as exc:
+        raise pytest.UsageError(f"--target: {exc}") from None
+
+
+def _name(config, value: str) -> str:
+    """Whose work this is: --name, else the target's name without its archive suffix."""
+    return settings.get(config, "name") or intake.student_name(Path(value)) or value or "no target"
 
 
 def _regenerating(config) -> bool:
@@ -54,28 +63,35 @@ def pytest_configure(config):
         problemset = ProblemSet.load(config.rootpath)
     except ProblemSetError as exc:
         if value is not None:
+            _not_graded(config, None, _name(config, value), str(exc))
             raise pytest.UsageError(str(exc)) from None
         return  # not a problem set: nothing to grade, pytest as usual
     config.stash[_PROBLEMSET] = problemset
-    regenerating = _regenerating(config)
-    if value is None or regenerating and value != "solutions":
-        if regenerating:
-            raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
+    if value is None and not _regenerating(config):
         return
-    from autograder import boundary, container, results
+    try:
+        _start_grading(config, problemset, value)
+    except pytest.UsageError as exc:
+        if value is not None:  # the results and the report say why, instead of an earlier run's
+            _not_graded(config, problemset, _name(config, value), str(exc).removeprefix("not graded: "))
+        raise
+
+
+def _start_grading(config, problemset: ProblemSet, value: str | None) -> None:
+    if _regenerating(config) and value != "solutions":
+        raise pytest.UsageError("fixtures are regenerated only from the reference: use --target=solutions")
+    from autograder import boundary, container
 
     try:
         mode, why = container.plan(problemset.container, lean=settings.get(config, "lean"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     if mode == "too small":  # say so before starting work the kernel would kill
-        if settings.get(config, "results_json"):
-            results.not_graded_json(Path(settings.get(config, "results_json")), why)
         raise pytest.UsageError(f"not graded: {why}")
-    name = settings.get(config, "name") or Path(value).name or value  # a folder's name, never the tutor's path
-    grading = Grading(problemset, name, resolve_target(problemset, value), settings.get(config, "call_timeout"),
-                      settings.get(config, "memory_limit"), ahead=mode == "full",
-                      budget_end=time.monotonic() + settings.get(config, "time_budget"), memory_plan=why)
+    timeout, memory = settings.get(config, "call_timeout"), settings.get(config, "memory_limit")
+    budget_end = time.monotonic() + settings.get(config, "time_budget")
+    grading = Grading(problemset, _name(config, value), resolve_target(problemset, value), timeout, memory,
+                      ahead=mode == "full", budget_end=budget_end, memory_plan=why)
     if settings.get(config, "record"):
         if value != "solutions":
             raise pytest.UsageError("--record records the reference's calls: use --target=solutions")
@@ -85,6 +101,38 @@ def pytest_configure(config):
     config.stash[_GRADING] = grading
     boundary.configure(problemset)
     boundary.warm_up(grading.budget_end)
+
+
+def _not_graded(config, problemset: ProblemSet | None, name: str, why: str) -> None:
+    """A run that cannot grade its target writes results.json (where --results-json asks for it)
+    and the report (--report) saying why, with 0 of the problem set's points."""
+    from autograder import results
+
+    written = settings.get(config, "results_json"), settings.get(config, "report")
+    try:
+        if written[0]:
+            results.not_graded_json(Path(written[0]), why)
+        if written[1] and problemset is not None:
+            results.not_graded_report(Path(written[1]), f"{problemset.title}: {name}", why,
+                                      problemset.points)
+    except OSError as exc:
+        raise pytest.UsageError(f"{why} (nor could the results be written: {exc})") from None
+
+
+def pytest_report_header(config):
+    """The first lines of a grading run: what is graded, and where its student files were found."""
+    grading = config.stash.get(_GRADING, None)
+    if grading is None:
+        return None
+    problemset, submission = grading.problemset, grading.target
+    value = settings.get(config, "target")
+    lines = [f"grading: {value}{'' if value == str(submission.arrived) else f' ({submission.arrived})'}, "
+             f"{problemset.title}, {len(problemset.exercises)} exercises"]
+    missing = [name for name in problemset.student_files if name not in submission.files]
+    found = submission.described()
+    if found or missing:
+        lines.append("student files: " + "; ".join(filter(None, [found, missing and f"not found: {', '.join(missing)}"])))
+    return lines
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -287,8 +335,7 @@ def pytest_sessionfinish(session, exitstatus):
         if session.exitstatus != pytest.ExitCode.USAGE_ERROR:  # found by the last test's launch
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
             print(f"ERROR: not graded: {boundary.workers_unavailable()}", file=sys.stderr)
-        if results_json:
-            results.not_graded_json(Path(results_json), boundary.workers_unavailable())
+        _not_graded(config, grading.problemset, grading.target_name, boundary.workers_unavailable())
         return
     earlier = settings.get(config, "earlier_results")
     if earlier:
@@ -324,6 +371,8 @@ def _fold_pytests_lists(config) -> None:
 def pytest_unconfigure(config):
     """The points table, after everything pytest prints (its summary included)."""
     grading = config.stash.get(_GRADING, None)
+    if grading is not None:
+        grading.target.close()  # the archives it unpacked
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if grading is None or not grading.outcomes or tr is None:
         return

@@ -201,9 +201,21 @@ def build_student(problemset: ProblemSet, out: Path) -> None:
         ".github/workflows/grade.yml": package.template("student/grade.yml"),
         ".gitignore": (STUDENT_GITIGNORE, 0o644),
         "fixtures/MANIFEST.sha256": (_manifest_of(package.files, recorded), 0o644),
+        "pytest.ini": (_grading_the_skeletons(package.files["pytest.ini"].read_text()), 0o644),
         **{rel: (data, 0o644) for rel, data in recorded.items()},
     })
     package.write(out)
+
+
+def _grading_the_skeletons(ini: str) -> str:
+    """The student package's pytest.ini: plain ``pytest`` grades the student's files."""
+    lines = ini.splitlines()
+    at = next((i + 1 for i, line in enumerate(lines) if line.strip() == "[pytest]"), None)
+    if at is None:
+        lines, at = [*lines, "[pytest]"], len(lines) + 1
+    lines[at:at] = ["# plain `pytest` grades your files in skeletons/, as pytest --target=skeletons does",
+                    "target = skeletons"]
+    return "\n".join(lines) + "\n"
 
 
 def build_gradescope(problemset: ProblemSet, out: Path) -> None:

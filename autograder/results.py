@@ -28,6 +28,13 @@ def not_graded_json(path: Path, why: str) -> None:
     write(path, json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
 
 
+def not_graded_report(path: Path, title: str, why: str, possible: float) -> None:
+    """The report of a run that graded nothing: why, and 0 of the ``possible`` points."""
+    from autograder.report import render
+
+    write(path, render(title, [], [], note=f"Not graded: {why}", possible=possible))
+
+
 def _points(grading: Grading) -> shown.Points:
     return shown.points([(o.exercise, o.max_points, o.passed) for o in grading.outcomes.values()])
 

@@ -1,9 +1,10 @@
 """One exercise's worker process, from its sandbox folder to its end: the worker lifecycle.
 
-A :class:`WorkerSession` copies the submission into a sandbox folder (the problem set's
-provided files laid over it), starts the worker there on the first request, sends requests and
-receives replies in order, and stops the worker when it raises out of the protocol, runs past its
-time or the exercise ends. Every failure is one line for the student, raised as a test failure.
+A :class:`WorkerSession` copies the submission's student files (as :mod:`autograder.intake`
+found them) into a sandbox folder (the problem set's provided files laid over them), starts the
+worker there on the first request, sends requests and receives replies in order, and stops the
+worker when it raises out of the protocol, runs past its time or the exercise ends. Every failure
+is one line for the student, raised as a test failure.
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ import pytest
 
 from autograder import boundary, stack
 from autograder.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
+from autograder.intake import Submission
 from autograder.problemset import Exercise, ProblemSet
 
 
 class WorkerSession:
-    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, *, timeout: float,
+    def __init__(self, exercise: Exercise, target: Submission, problemset: ProblemSet, *, timeout: float,
                  threads: int = 1, max_output_bytes: int = 16 * 2**20, memory_bytes: int | None = 8 * 2**30):
         self.exercise = exercise
         self.target = target
@@ -30,7 +32,7 @@ class WorkerSession:
         self.memory_bytes = memory_bytes
         self.threads = threads
         self.max_output_bytes = max_output_bytes
-        self.submitted = (target / exercise.student_file).is_file()
+        self.submitted = exercise.student_file in target.files
         self.deadline: float | None = None  # time.monotonic() by which this exercise must be done
         self._sandbox: Path | None = None
         self._user = None
@@ -145,7 +147,7 @@ class WorkerSession:
         __tracebackhide__ = True
         file = self.exercise.student_file
         if not self.submitted:
-            pytest.fail(f"not submitted: {file} was not found in {self.target}", pytrace=False)
+            pytest.fail(f"not submitted: {file} was not found in {self.target.arrived}", pytrace=False)
         if self._stuck:  # its import did not finish before: it would not now
             pytest.fail(self._stuck, pytrace=False)
         if self._timeouts.get(label, 0) >= 2:  # do not make every later test wait out the limit
@@ -157,12 +159,18 @@ class WorkerSession:
                         f"(--time-budget); {label} was not called", pytrace=False)
 
     def _prepare_sandbox(self) -> Path:
-        """A private copy of the submission with the problem set's provided files laid over it."""
+        """A private copy of the submission: the other plain files of the folders that held the
+        student files (the student's own modules), the student files under their own names, then
+        the problem set's provided files laid over them."""
         self._user = boundary.confinement.wait()
         root = boundary.sandbox_folder(self._user, f"ex{self.exercise.number}")
-        for item in self.target.iterdir():
-            if item.is_file() and not item.is_symlink() and item.stat().st_size < 32 * 2**20:
-                shutil.copyfile(item, root / "work" / item.name)
+        for folder in self.target.folders:
+            for item in sorted(folder.iterdir()):
+                if item.is_file() and not item.is_symlink() and item.stat().st_size < 32 * 2**20 \
+                        and not (root / "work" / item.name).exists():
+                    shutil.copyfile(item, root / "work" / item.name)
+        for name, path in self.target.files.items():
+            shutil.copyfile(path, root / "work" / name)
         for name in self.exercise.provided:
             shutil.copyfile(self.problemset.skeletons / name, root / "work" / name)
         return root

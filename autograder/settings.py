@@ -32,7 +32,8 @@ def _flag(value) -> bool:
 
 
 OPTIONS = [
-    Option("target", str, None, "what to grade: 'skeletons', 'solutions' or a submission folder", "PATH", ini=False),
+    Option("target", str, None, "what to grade: 'skeletons', 'solutions' or a submission (a folder, an archive or a "
+           ".py file; the student files are found at any depth)", "PATH"),
     Option("results_json", str, None, "write the results in Gradescope's results.json format", "PATH", ini=False),
     Option("report", str, "reports/report.html", "write the HTML report there (empty: none)", "PATH"),
     Option("name", str, None, "whose work this is, as the report's title and the points table name it "

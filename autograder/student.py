@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder import sandbox
 from autograder.codec import Value
+from autograder.intake import Submission
 from autograder.mistakes import Call, Catalogue, Mistake
 from autograder.problemset import Exercise, ProblemSet
 from autograder.session import WorkerSession
@@ -20,8 +21,8 @@ from autograder.shared import SharedResults
 
 
 class Student:
-    def __init__(self, exercise: Exercise, target: Path, problemset: ProblemSet, *, catalogue: Catalogue | None = None,
-                 recorder=None, **limits):
+    def __init__(self, exercise: Exercise, target: Submission, problemset: ProblemSet, *,
+                 catalogue: Catalogue | None = None, recorder=None, **limits):
         self.exercise = exercise
         self.problemset = problemset
         self.session = WorkerSession(exercise, target, problemset, **limits)

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import boundary, sandbox  # noqa: E402
+from autograder import boundary, intake, sandbox  # noqa: E402
 from autograder.problemset import ProblemSet  # noqa: E402
 from autograder.student import Student  # noqa: E402
 
@@ -38,7 +38,7 @@ if __name__ == "__main__":
     boundary.warm_up()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "iter_maxpool.py").write_text(SUBMISSION)
-        student = Student(problemset.exercises[7], Path(folder), problemset, timeout=120)
+        student = Student(problemset.exercises[7], intake.find(problemset, Path(folder)), problemset, timeout=120)
         try:
             done = student.what_i_can_do(sandbox.protected_files(ROOT))
         finally:

@@ -61,11 +61,26 @@ def hostile(case: str):
     return lambda d: make_submission(d, hostile_files(case, ROOT / "solutions", d.parent / "marker"))
 
 
+ZIPPED = "a zipped folder"
+
+
+def unpacked_upload(folder: Path) -> Path:
+    """What Gradescope makes of an uploaded zip of a folder made by macOS's Finder: the folder
+    (with its .DS_Store) and the AppleDouble copies in __MACOSX/, unpacked in the submission folder."""
+    copy_of(ROOT / "solutions", folder / "ps5")
+    (folder / "ps5" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "__MACOSX" / "ps5").mkdir(parents=True)
+    for name in STUDENT_FILES:
+        (folder / "__MACOSX" / "ps5" / f"._{name}").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    return folder
+
+
 # name -> (how to make the submission in a folder, Landlock available)
 SUBMISSIONS = {
     "endless functions": (lambda d: make_submission(d, {name: endless((ROOT / "solutions" / name).read_text())
                                                         for name in STUDENT_FILES}), True),
     "solutions": (lambda d: copy_of(ROOT / "solutions", d), True),
+    ZIPPED: (unpacked_upload, True),
     "skeletons": (lambda d: copy_of(ROOT / "skeletons", d), True),
     THIEF: (hostile(THIEF), True),
     f"{THIEF}, no Landlock": (hostile(THIEF), False),
@@ -260,6 +275,18 @@ def test_the_reference_solutions_get_full_marks(campaign):
     failed = [f"{t['number']} {t['name']}: {t['output']}" for t in results["tests"] if t["status"] != "passed"]
     assert not failed, failed[:5]
     assert results["score"] == pytest.approx(possible) == sum(t["max_score"] for t in results["tests"])
+
+
+@pytest.mark.gradescope(ZIPPED, "solutions")
+def test_a_zipped_folder_of_the_solutions_gets_full_marks(campaign):
+    """Gradescope unpacks an uploaded zip of a folder one folder deep (submission/ps5/): the
+    student files are found there, past __MACOSX's copies."""
+    results = graded(campaign, ZIPPED).results
+    failed = [f"{t['number']} {t['name']}: {t['output']}" for t in results["tests"] if t["status"] != "passed"]
+    assert not failed, failed[:5]
+    assert results["score"] == pytest.approx(sum(ex.points for ex in EXERCISES.values()))
+    listed = [(t["number"], t["name"]) for t in results["tests"]]
+    assert listed == [(t["number"], t["name"]) for t in graded(campaign, "solutions").results["tests"]]
 
 
 @pytest.mark.gradescope("solutions")

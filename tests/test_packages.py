@@ -98,6 +98,18 @@ def test_the_student_readme_followed_literally_grades_the_skeletons(student_fold
     assert all(m.startswith("not implemented: ") for m in messages), messages[:3]
 
 
+def test_plain_pytest_in_the_student_package_grades_the_skeletons(student_folder):
+    """The package's pytest.ini names the skeletons as the target: the student needs no option."""
+    folder, _ = student_folder
+    done = follow(["source .venv/bin/activate", "pytest"], folder)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]  # pytest: tests failed
+    first = done.stdout.splitlines()[:5]
+    assert (f"grading: skeletons ({(folder / 'skeletons').resolve()}), Problem set 5, {len(EXERCISES)} exercises"
+            in first), first
+    possible = sum(exercise.points for exercise in EXERCISES.values())
+    assert re.search(rf"^total\s+0\.0 /\s*{possible:.1f}$", done.stdout, re.MULTILINE), done.stdout[-2000:]
+
+
 def test_the_students_workflow_steps_write_the_points_table_and_the_report(student_folder, tmp_path):
     folder, _ = student_folder
     workflow = yaml.safe_load((folder / ".github" / "workflows" / "grade.yml").read_text())

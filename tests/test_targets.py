@@ -1,13 +1,18 @@
 """The grading interface: targets, results files, clean failures, the boundary to student code."""
 import ast
+import html
+import json
 import os
 import re
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 
-from conftest import EXERCISES, ROOT, grade, make_submission
+from conftest import EXERCISES, ROOT, STUDENT_FILES, grade, make_submission
 
 
 
@@ -51,12 +56,42 @@ def test_every_test_is_numbered_and_named_by_its_exercise(solutions_run, tmp_pat
     assert run.returncode == 0
 
 
-def test_a_missing_or_empty_target_is_a_one_line_usage_error(tmp_path):
-    for target in [tmp_path / "does-not-exist", tmp_path]:
-        run = grade(target, tmp_path=tmp_path)
-        assert run.returncode == 4
-        assert run.stderr.strip().count("\n") == 0 and run.stderr.startswith("ERROR: --target:"), run.stderr
-        assert "Traceback" not in run.stdout + run.stderr
+def test_a_target_that_cannot_be_graded_is_one_line_and_its_results_and_report_say_why(tmp_path):
+    """Not found, nothing gradeable, not a submission: exit 4 with one line, and results.json and
+    the report say the same with 0 points, instead of what an earlier run left there."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    results, report = tmp_path / "out" / "results.json", tmp_path / "out" / "report.html"
+    for target in [tmp_path / "does-not-exist", tmp_path / "empty", tmp_path / "notes.pdf"]:
+        results.parent.mkdir(exist_ok=True)
+        results.write_text('{"score": 160.0, "tests": []}')  # an earlier run's
+        report.write_text("<h1>Problem set 5: an earlier submission</h1>")
+        proc = subprocess.run([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
+                               f"--report={report}", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 4
+        assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("ERROR: --target:"), proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        why = proc.stderr.strip().removeprefix("ERROR: ")
+        assert json.loads(results.read_text()) == {"score": 0.0, "output": f"not graded: {why}", "tests": []}
+        page = report.read_text()
+        assert html.escape(f"Not graded: {why}") in page and "an earlier submission" not in page
+        assert f"<b>0.0 / {sum(ex.points for ex in EXERCISES.values()):.1f} points</b>" in page
+
+
+def test_a_zip_of_the_submission_folder_is_graded_and_the_first_line_names_what_is_graded(tmp_path):
+    folder = make_submission(tmp_path / "ps5")
+    archive = tmp_path / "alice.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in folder.iterdir():
+            z.write(path, f"ps5/{path.name}")
+    proc = subprocess.run([sys.executable, "-m", "pytest", f"--target={archive}", "--report=",
+                           "graders/test_ex3_softmax_temperature.py"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    lines = proc.stdout.splitlines()
+    assert f"grading: {archive}, Problem set 5, {len(EXERCISES)} exercises" in lines[:5], lines[:5]
+    assert f"student files: {len(STUDENT_FILES)} in ps5/" in lines[:5]
+    assert re.search(r"^=+ points \(alice\) =+$", proc.stdout, re.MULTILINE), proc.stdout[-1500:]  # by the student
 
 
 def test_fixtures_are_regenerated_only_from_the_solutions(tmp_path):
@@ -76,10 +111,11 @@ def test_a_missing_student_file_fails_only_its_exercise_as_not_submitted(tmp_pat
             assert test["status"] == "passed", test
 
 
-def test_a_folder_without_any_student_file_is_a_usage_error(tmp_path):
+def test_a_folder_without_any_student_file_is_a_usage_error_naming_what_was_looked_for_and_found(tmp_path):
     folder = make_submission(tmp_path / "sub", copy_solutions=False, files={"iter_maxpool.txt": "wrong name"})
     run = grade(folder, tmp_path=tmp_path)
     assert run.returncode == 4 and "holds none of the student files" in run.stderr
+    assert all(name in run.stderr for name in STUDENT_FILES) and "it holds 1 file: iter_maxpool.txt" in run.stderr
 
 
 def test_a_helper_file_inside_a_submission_is_ignored(tmp_path):

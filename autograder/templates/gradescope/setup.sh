@@ -16,7 +16,8 @@ trap 'rm -rf "$SOURCE/solutions"' EXIT
 
 if ! python3 -m venv .venv; then  # Debian and Ubuntu ship venv in a package of its own
     rm -rf .venv
-    apt-get install -y python3-venv
+    apt-get update  # an image's package lists may be empty or out of date: install finds nothing without them
+    DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --isolated --retries 2 torch torchvision --index-url https://download.pytorch.org/whl/cpu \
