@@ -123,6 +123,7 @@ def close(value, expected, what: str, *, atol: float, rtol: float = 0.0, hints: 
                      atol=atol, rtol=rtol)
     bad = ~np.isclose(obtained, expected, atol=atol, rtol=rtol)
     if not bad.any():
+        mistakes.passed(obtained, expected, atol, rtol)
         return
     error = np.abs(obtained.astype(np.float64) - expected)
     worst = np.unravel_index(int(np.argmax(np.where(bad, error, -1))), expected.shape)
@@ -149,7 +150,7 @@ def mostly_close(value, expected, what: str, *, atol: float, rtol: float, max_re
     bad = ~np.isclose(obtained, expected, atol=atol, rtol=rtol)
     share = float(bad.mean())
     if relative <= max_relative_error and share <= max_outlier_share:
-        return
+        return  # (a mistake close enough to pass this check too cannot be told apart: none is refuted)
     worst = np.unravel_index(int(np.argmax(np.abs(error))), expected.shape)
     message = (f"{what}: relative error {relative:.2g} (allowed {max_relative_error:g}); {int(bad.sum())} of "
                f"{bad.size} values differ from the reference (allowed {max_outlier_share:.0%}); largest error "

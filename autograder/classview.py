@@ -41,13 +41,17 @@ MAX_PICTURE = 4096 * 4096  # pixels; a larger "figure" is not thumbnailed
 _HINT = re.compile(r"\bHint: (.+?)\s*$")
 
 
-def named_mistake(test: dict) -> str | None:
-    """The known mistake a failed test of results.json names, or None. Today the message ends
-    with ``. Hint: <text>``; this is the one place to change when hints get a structured form."""
+def named_mistake(test: dict) -> tuple[str, str] | None:
+    """(its stable name, its text) of the mistake a failed test of results.json names, or None:
+    the hint results.json carries as its own field (``extra_data.hint``); for results written
+    before it had one, the message's ``. Hint: <text>``, its numbers left out of the name."""
     if test.get("status") == "passed":
         return None
+    hint = (test.get("extra_data") or {}).get("hint")
+    if hint:
+        return hint["id"], hint["text"]
     match = _HINT.search(test.get("output", ""))
-    return match.group(1).rstrip(".") if match else None
+    return (shown.but_numbers(match.group(1).rstrip(".")), match.group(1).rstrip(".")) if match else None
 
 
 def _number(test_number: str) -> tuple[int, ...]:
@@ -261,9 +265,9 @@ def mistakes(students: dict) -> list[dict]:
     found: dict[str, dict] = {}
     for student, info in students.items():
         for test in info["tests"]:
-            mistake = named_mistake(test)
-            if mistake:
-                entry = found.setdefault(mistake, {"mistake": mistake, "students": set(), "tests": {}})
+            named = named_mistake(test)
+            if named:  # grouped by the mistake's name: one row however its message's numbers vary
+                entry = found.setdefault(named[0], {"mistake": named[1], "students": set(), "tests": {}})
                 entry["students"].add(student)
                 entry["tests"][test["number"]] = test["name"]
     for entry in found.values():
@@ -475,7 +479,7 @@ def gallery_page(out: Path, data: dict, title: str, fixtures: Path) -> str:
                 continue
             named = [named_mistake(t) for t in info["tests"] if int(t["number"].split(".")[0]) == number]
             named = [m for m in named if m]
-            groups[f"differs: {named[0]}" if named else "differs, no mistake named"].append(s)
+            groups[f"differs: {named[0][1]}" if named else "differs, no mistake named"].append(s)
         body.append("<div class='tiles'>" + _tile(thumbs, reference, "reference", None, width, " reference") + "</div>")
         # what differs first (what to discuss), then what passed (folded), then who has no picture
         order = sorted(groups, key=lambda g: (g == "no picture", g.startswith("looks"), -len(groups[g]), g))

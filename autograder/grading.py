@@ -85,6 +85,15 @@ class Grading:
         order = lambda o: tuple(int(p) for p in o.number.split("."))  # noqa: E731
         self.outcomes = {o.nodeid: o for o in sorted(self.outcomes.values(), key=order)}
 
+    def withdraw_refuted_hints(self) -> None:
+        """A known mistake named by one test but shown by another not to be the submission's (a
+        result of the same function that is right where the mistake's is wrong, or wrong in another
+        way) named it by coincidence: its hint is taken back everywhere (autograder.mistakes)."""
+        for outcome in self.outcomes.values():
+            if outcome.hint is not None and outcome.hint.id in self.catalogue.refuted:
+                outcome.message = outcome.message.removesuffix(f". Hint: {outcome.hint.text}")
+                outcome.hint = None
+
     def close(self) -> None:
         for student in self.students.values():
             student.close()

@@ -176,6 +176,7 @@ class Catalogue:
         self._code: dict[int, list[Mistake]] = {}
         self._recorded: dict[int, dict[str, np.ndarray]] = {}
         self._results: dict[tuple, object] = {}
+        self.refuted: set[str] = set()  # mistakes the submission's results showed it did not make
 
     def load(self, exercise: int) -> None:
         """Import ``graders/ex<N>_mistakes.py`` (once), else read the recorded results."""
@@ -219,6 +220,9 @@ class Catalogue:
                 found.append(Mistake(call.function, str(text), None, name, atol=None if atol is None else float(atol)))
         return found
 
+    def computed(self, m: Mistake, call: Call) -> bool:
+        return (m.id, call.exercise, call.key) in self._results
+
     def result(self, m: Mistake, call: Call, runner=None):
         """What the call returns with mistake ``m`` (the whole result; None where it does not apply)."""
         key = (m.id, call.exercise, call.key)
@@ -239,6 +243,11 @@ class Catalogue:
             return m.compute(*args, **kwargs)
         except BaseException:  # noqa: BLE001 - a mistake that does not apply to these arguments names nothing
             return None
+
+    def refute(self, m: Mistake) -> None:
+        """The submission does not make mistake ``m``: one of its results (a right one, or another
+        wrong one) is not what ``m`` returns there. Hints that named it are withdrawn at the end."""
+        self.refuted.add(m.id)
 
     def record(self, call: Call, runner=None) -> dict[str, np.ndarray]:
         """Every known mistake's result on ``call``, flattened, as the student package stores them."""
@@ -359,15 +368,13 @@ def known(obtained: np.ndarray, failure: Failure, call: Call | None, steps: tupl
         return None
     matched = {}
     for m in call.source.of(call):
-        result = call.source.result(m, call)
-        part = _select(result, call.path) if result is not None else None
+        part = _prediction(m, call, steps)
         if part is None:
             continue
-        try:
-            part = rearrange(part, steps)
-        except (IndexError, ValueError, TypeError):
+        if not same(obtained, part, atol=m.atol):
+            call.source.refute(m)  # this result is not what the mistake gives: the submission does not make it
             continue
-        if not same(obtained, part, atol=m.atol) or _an_argument(part, call):
+        if _an_argument(part, call):
             continue  # (a mistake that gives an argument back is no evidence: every skipped step does that)
         stand_in = failure.stand_in  # where only the shape is known, a shape failure differs by its shape
         if stand_in is None or differs(part, stand_in, failure.atol, failure.rtol):
@@ -385,3 +392,32 @@ def _an_argument(value: np.ndarray, call: Call) -> bool:
         if isinstance(argument, np.ndarray) and argument.shape == np.shape(value) and same(value, argument, exact=True):
             return True
     return False
+
+
+def _prediction(m: Mistake, call: Call, steps: tuple, computed_only: bool = False):
+    """What mistake ``m`` returns for the part of ``call``'s result the steps lead to (None where it
+    does not apply). ``computed_only``: an in-worker mistake only if it was computed already."""
+    if computed_only and m.in_worker and not call.source.known(m, call):
+        return None
+    result = call.source.result(m, call)
+    part = _select(result, call.path) if result is not None else None
+    if part is None:
+        return None
+    try:
+        return rearrange(part, steps)
+    except (IndexError, ValueError, TypeError):
+        return None
+
+
+def passed(value, expected, atol: float, rtol: float) -> None:
+    """A check of ``value`` passed: every known mistake of its call that would have failed the same
+    check is one the submission did not make (judge-side mistakes, and in-worker ones already
+    computed; nothing is computed in a worker for a check that passed)."""
+    call = getattr(value, "call", None)
+    if call is None or call.source is None:
+        return
+    with np.errstate(all="ignore"):
+        for m in call.source.of(call):
+            part = _prediction(m, call, getattr(value, "steps", ()), computed_only=True)
+            if part is not None and differs(part, expected, atol, rtol):
+                call.source.refute(m)

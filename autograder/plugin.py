@@ -344,6 +344,7 @@ def pytest_sessionfinish(session, exitstatus):
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"ERROR: --earlier-results={earlier} could not be read ({type(exc).__name__}): "
                   "only this run's exercises are in the results", file=sys.stderr)
+    grading.withdraw_refuted_hints()
     rows = grading.score()
     if settings.get(config, "figures"):
         results.save_figures(grading, Path(settings.get(config, "figures")))

@@ -188,9 +188,12 @@ def _group(tests: list[dict]) -> list[str]:
         head = (f"<b>{len(tests)} tests</b> ({e(shown.numbers([t['number'] for t in tests]))}) "
                 f"<span class='{status}'>{said}</span>" + (f" &middot; {shown.pair(0, lost)}" if status == "failed" else ""))
     out = [f"<div class='test {status}'><div>{head}</div>", f"<div class='msg'>{e(tests[0]['message'])}</div>"]
-    if len(tests) > 1:
+    if len(tests) > 1:  # where the messages differ in their numbers, each test's own is listed
+        own = len({t["message"] for t in tests}) > 1
         out.append(f"<details><summary>the {len(tests)} tests</summary><ul class='names'>"
-                   + "".join(f"<li>{_name(t)} &middot; {_points(t)}</li>" for t in tests) + "</ul></details>")
+                   + "".join(f"<li>{_name(t)} &middot; {_points(t)}"
+                             + (f"<div class='msg'>{e(t['message'])}</div>" if own else "") + "</li>" for t in tests)
+                   + "</ul></details>")
     for test in tests:
         out += _attachments(test)
     return out + ["</div>"]
@@ -217,7 +220,7 @@ def render(title: str, rows: list[dict], tests: list[dict], note: str = "", foot
     ``possible``: the points a run without tests was worth (0 of them shown)."""
     e = html.escape
     points = shown.points([(t["exercise"], t["max_points"], {"passed": True, "failed": False}.get(t["status"]),
-                            "" if t["status"] == "passed" else t["message"]) for t in tests])  # as _group folds them
+                            "" if t["status"] == "passed" else shown.but_numbers(t["message"])) for t in tests])  # as _group folds them
     tests = [{**t, "share": share} for t, share in zip(tests, points.tests)]
     total = shown.pair(*points.total) if tests else shown.pair(0, round(possible * shown.TENTHS))
     out = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title><style>{CSS}</style></head><body>",

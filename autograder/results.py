@@ -80,7 +80,7 @@ def failures(grading: Grading, status: str = "failed") -> list[str]:
     for number in dict.fromkeys(o.exercise for o in grading.outcomes.values()):
         failed = [o for o in grading.outcomes.values() if o.exercise == number and o.status == status]
         for group in shown.fold(failed, key=lambda o: o.message):
-            count = f" ({len(group)} tests)" if len(group) > 1 else ""
+            count = shown.count(group, lambda o: o.message)
             lines.append(f"{shown.numbers([o.number for o in group])}{count}: {group[0].message}")
     return lines
 

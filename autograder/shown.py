@@ -12,6 +12,7 @@ A part that is exact to one decimal is shown as it is. results.json keeps the ex
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 TENTHS = 10
@@ -91,12 +92,28 @@ def numbers(labels: list[str]) -> str:
     return ", ".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
+
+
+def but_numbers(message: str) -> str:
+    """A message with its numbers left out: messages that differ only in them say one thing."""
+    return NUMBER.sub("#", message)
+
+
 def fold(tests: list[dict], key=lambda t: t["message"]) -> list[list[dict]]:
-    """Tests with the same message, in groups, in the order of each group's first test."""
+    """Tests whose messages are the same but for their numbers (one mistake over parametrised
+    cases), in groups, in the order of each group's first test."""
     groups: dict[str, list[dict]] = {}
     for test in tests:
-        groups.setdefault(key(test), []).append(test)
+        groups.setdefault(but_numbers(key(test)), []).append(test)
     return list(groups.values())
+
+
+def count(group: list, key) -> str:
+    """" (3 tests)", or " (3 tests; the numbers differ)" where the messages differ in their numbers."""
+    if len(group) == 1:
+        return ""
+    return f" ({len(group)} tests" + ("; the numbers differ" if len({key(t) for t in group}) > 1 else "") + ")"
 
 
 def sentence(name: str) -> str:

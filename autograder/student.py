@@ -145,6 +145,12 @@ class _Mistakes:
     def result(self, m: Mistake, call: Call):
         return self._student.catalogue.result(m, call, self._student._in_worker)
 
+    def known(self, m: Mistake, call: Call) -> bool:
+        return self._student.catalogue.computed(m, call)
+
+    def refute(self, m: Mistake) -> None:
+        self._student.catalogue.refute(m)
+
 
 class Int(int):
     """A whole number a call returned, remembering the call (see :func:`remember`)."""

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import EXERCISES, ROOT, grade, make_submission
 from corpus import VARIANTS
-from test_corpus import apply
+from planted import apply
 
 
 

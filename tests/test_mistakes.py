@@ -142,6 +142,12 @@ class Source:
     def result(self, m, call):
         return self.catalogue.result(m, call)
 
+    def known(self, m, call):
+        return self.catalogue.computed(m, call)
+
+    def refute(self, m):
+        self.catalogue.refute(m)
+
 
 def test_a_known_mistake_is_recomputed_on_the_students_own_call(catalogue):
     x = np.array([1.0, -2.0, 4.0], dtype=np.float32)
@@ -215,3 +221,19 @@ def test_the_mistake_decorator_leaves_the_function_usable():
 
     assert wrong(1) == 2 and wrong.mistake.atol == 0.5 and wrong.mistake.id == "f.wrong"
     assert Hint("f.wrong", "a message") == Hint("f.wrong", "a message")
+
+
+def test_a_known_mistake_that_another_result_shows_not_to_be_made_is_refuted(catalogue):
+    """One result may be what a mistake returns by coincidence: a result of the same function that
+    is right where the mistake's is wrong, or wrong in another way, refutes it (its hints are taken
+    back at the end of the run: Grading.withdraw_refuted_hints)."""
+    from autograder.mistakes import passed
+
+    source = Source(catalogue)
+    x, y = np.array([1.0, 2.0], dtype=np.float32), np.array([0.0, 0.0, 5.0], dtype=np.float32)
+    first = Call("double", (TensorArg(x),), {"factor": 2}, 3, source=source)
+    assert named(received(3 * x, first), 2 * x) == "this is the input three times"
+    assert "double.tripled" not in catalogue.refuted
+    second = Call("double", (TensorArg(y),), {"factor": 2}, 3, source=source)
+    passed(received(2 * y, second), 2 * y, 1e-6, 0.0)  # right where "tripled" is wrong
+    assert "double.tripled" in catalogue.refuted

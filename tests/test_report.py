@@ -15,7 +15,8 @@ from conftest import ROOT, grade, make_submission
 from corpus import BUGS
 from planted import apply
 
-MISTAKES = {3: "T multiplied instead of divided", 7: "average instead of max pooling", 8: "probability of class 0"}
+# (chosen so that rounding each exercise's points on its own would not add up: see below)
+MISTAKES = {3: "T multiplied instead of divided", 7: "average instead of max pooling", 8: "accuracy as a percentage"}
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +65,10 @@ def test_a_small_array_is_shown_as_numbers_and_an_image_like_one_as_pictures(mis
     page = mistakes.report.read_text()
     number = next(t["number"] for t in mistakes.results["tests"]
                   if t["output"].startswith("softmax_t(z [2, 5], T=0.5): 10 of 10 values differ"))
-    found = block(page, number)
+    found = block(page, number)  # folded with the other temperatures (the numbers differ): its own panels
     assert "<img" not in found
-    tables = re.findall(r"<table class='numbers'>(.*?)</table>", found)
+    own = found[found.index("<i>softmax_t(z [2, 5], T=0.5)</i>"):]
+    tables = re.findall(r"<table class='numbers'>(.*?)</table>", own)[:3]
     assert len(tables) == 3  # expected, obtained, difference
     cells = [re.findall(r"<td[^>]*>([^<]*)</td>", table) for table in tables]
     with np.load(ROOT / "fixtures" / "ex3" / "softmax_T0.5.npz") as data:
@@ -75,8 +77,11 @@ def test_a_small_array_is_shown_as_numbers_and_an_image_like_one_as_pictures(mis
     obtained = np.array([float(c) for c in cells[1]])
     assert [float(c) for c in cells[2]] == pytest.approx(obtained - expected, rel=2e-2, abs=1e-3)
     assert len(re.findall(r"<td class='bad'>", tables[1])) == 10  # "10 of 10 values differ"
-    image_like = next(t["number"] for t in mistakes.results["tests"] if t["output"].startswith("maxpool_iter(x, k=3"))
-    assert block(page, image_like).count("<img") == 3 and "<table class='numbers'>" not in block(page, image_like)
+    image_like = next(t for t in mistakes.results["tests"] if t["output"].startswith("maxpool_iter(x, k=3"))
+    found = block(page, image_like["number"])
+    own = found[found.index(f"<i>maxpool_iter(x, k=3"):]
+    assert own.count("<img") >= 3 and "<table class='numbers'>" not in found
+    assert re.findall(r"<figcaption>([^<]*)</figcaption>", own)[:3][0].startswith("expected")
 
 
 def test_shown_points_add_up_to_the_shown_totals_which_are_the_exact_totals_rounded(mistakes):
@@ -212,3 +217,20 @@ def test_a_difference_picture_says_its_scale():
     panels = report.array_panels(expected * 0.996, expected)
     label = next(k for k in panels if k.startswith("|difference|"))
     assert label == f"|difference|: white 0, red {float(np.abs(expected * 0.996 - expected).max()):.3g} (values span 1)"
+
+
+def test_failures_whose_messages_differ_only_in_their_numbers_are_one_line_with_their_count(mistakes):
+    """One mistake over parametrised cases is said once: "3.2-3.4 (3 tests; the numbers differ): ..."."""
+    from autograder.shown import but_numbers
+
+    failed = [t for t in mistakes.results["tests"] if t["status"] == "failed"]
+    groups: dict[tuple[int, str], list[dict]] = {}
+    for test in failed:
+        groups.setdefault((test["extra_data"]["exercise"], but_numbers(test["output"])), []).append(test)
+    varied = [g for g in groups.values() if len({t["output"] for t in g}) > 1]
+    assert varied  # the planted mistakes give such messages (softmax_t at several temperatures)
+    lines = mistakes.stdout.splitlines()
+    for group in varied:
+        said = [line for line in lines if line.endswith(f": {group[0]['output']}")]
+        assert len(said) == 1 and f"({len(group)} tests; the numbers differ)" in said[0], said
+        assert not any(line.endswith(f": {t['output']}") for t in group[1:] for line in lines)

@@ -5,7 +5,7 @@ import re
 import pytest
 from conftest import EXERCISES, grade, make_submission
 from corpus import BUGS
-from test_corpus import apply
+from planted import apply
 
 
 VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
@@ -18,7 +18,7 @@ ONE_MISTAKE_EACH = {1: "flipped filter", 3: "T multiplied instead of divided", 4
 def mixed(tmp_path_factory):
     folder = make_submission(tmp_path_factory.mktemp("mixed") / "submission")
     for number, name in ONE_MISTAKE_EACH.items():
-        apply(folder, *BUGS[number][name])
+        apply(folder, *BUGS[number][name][:2])
     return grade(folder, tmp_path=folder.parent)
 
 
@@ -28,7 +28,11 @@ def check_gradescope_format(results: dict) -> None:
     assert isinstance(results["score"], (int, float)) and isinstance(results.get("extra_data", {}), dict)
     assert results["output"].startswith("Graded: ") and "\n" not in results["output"]  # for the student
     for test in results["tests"]:
-        assert set(test) == {"name", "number", "score", "max_score", "status", "output", "visibility"}
+        assert set(test) == {"name", "number", "score", "max_score", "status", "output", "visibility", "extra_data"}
+        assert test["extra_data"]["exercise"] == int(test["number"].split(".")[0])  # the test's own exercise
+        if "hint" in test["extra_data"]:  # the named mistake, as its own field: a stable name and the text
+            assert set(test["extra_data"]["hint"]) == {"id", "text"} and test["output"].endswith(
+                f". Hint: {test['extra_data']['hint']['text']}")
         assert isinstance(test["name"], str) and re.fullmatch(r"\d+\.\d+", test["number"])
         assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
         assert test["status"] in {"passed", "failed"} and test["visibility"] in VISIBILITY
