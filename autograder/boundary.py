@@ -134,14 +134,24 @@ def warm_up(run_end: float | None = None) -> None:
 
 
 def sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
-    """A fresh folder with ``work`` (the submission's copy) and ``scratch`` (owned by ``user``)."""
-    root = Path(tempfile.mkdtemp(prefix=f"grader-{label}-"))
+    """A fresh folder with ``work`` (the submission's copy) and ``scratch`` (owned by ``user``),
+    named by this judge's process id (see :func:`remove_stale_folders`)."""
+    root = Path(tempfile.mkdtemp(prefix=f"grader-{os.getpid()}-{label}-"))
     os.chmod(root, 0o755)
     (root / "work").mkdir()
     (root / "scratch").mkdir()
     if user:
         os.chown(root / "scratch", *user)
     return root
+
+
+def remove_stale_folders() -> None:
+    """Remove the sandbox folders of judges that are gone (killed outright, so that they could not
+    clean up): ``grader-<pid>-...`` in the temporary folder, whose process no longer runs."""
+    for folder in Path(tempfile.gettempdir()).glob("grader-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists() and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _forkserver_pid() -> int | None:

@@ -56,6 +56,7 @@ class Grading:
     order: list = field(default_factory=list)  # exercises in the order their tests run
     prefetch: dict = field(default_factory=dict)  # exercise -> [(probe, args, kwargs)] from PREFETCH lists
     recording: Recording | None = None  # release's recording run (--record)
+    interrupted: bool = False  # Ctrl-C or SIGTERM: not graded
     catalogue: Catalogue = None  # the known mistakes of the problem set's exercises
 
     def __post_init__(self):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gc
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -99,8 +101,25 @@ def _start_grading(config, problemset: ProblemSet, value: str | None) -> None:
 
         grading.recording = Recording(Path(settings.get(config, "record")))
     config.stash[_GRADING] = grading
+    if Path("/proc").is_dir():
+        boundary.remove_stale_folders()
+    _stop_on(signal.SIGTERM)  # a run stopped with SIGTERM cleans up as after Ctrl-C
     boundary.configure(problemset)
     boundary.warm_up(grading.budget_end)
+
+
+INTERRUPTED = "the grading was interrupted before it ended"
+
+
+def _stop_on(signum) -> None:
+    """Turn ``signum`` into KeyboardInterrupt in the main thread: pytest then ends the session as
+    after Ctrl-C, and its end (pytest_sessionfinish) stops every worker and the forkserver, removes
+    the sandbox folders, and records the run as not graded."""
+    def interrupt(number, frame):
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
+
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTERM"):
+        signal.signal(signum, interrupt)
 
 
 def _not_graded(config, problemset: ProblemSet | None, name: str, why: str) -> None:
@@ -324,6 +343,10 @@ def pytest_sessionfinish(session, exitstatus):
 
     grading.close()  # every worker is gone before any result file is written
     boundary.end_forkserver()
+    if exitstatus == pytest.ExitCode.INTERRUPTED:  # Ctrl-C or SIGTERM: a part of a grading is no grade
+        grading.interrupted = True
+        _not_graded(config, grading.problemset, grading.target_name, INTERRUPTED)
+        return
     if grading.recording is not None:
         grading.recording.write()
     if _regenerating(config):
@@ -375,6 +398,9 @@ def pytest_unconfigure(config):
     if grading is not None:
         grading.target.close()  # the archives it unpacked
     tr = config.pluginmanager.get_plugin("terminalreporter")
+    if grading is not None and grading.interrupted and tr is not None:
+        tr.write_line(f"not graded: {INTERRUPTED}")
+        return
     if grading is None or not grading.outcomes or tr is None:
         return
     from autograder import boundary, results

@@ -139,6 +139,7 @@ def _isolate(spec: dict) -> tuple[dict, dict]:
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
+    sandbox.die_with_parent()  # after setuid, which clears it: a judge killed outright leaves no worker running
     return probes, confinement
 
 
