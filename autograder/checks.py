@@ -18,8 +18,8 @@ from typing import Callable, Iterable
 import numpy as np
 import pytest
 
-from autograder import mistakes
-from autograder.codec import Opaque, Value
+from autograder.core import diagnosis as mistakes
+from autograder.core.codec import Opaque, Value
 
 # A grader's hint: (test, message).
 Hint = tuple[Callable[[np.ndarray, "np.ndarray | None"], bool], str]

@@ -28,12 +28,12 @@ def scene(fig) -> dict:
 
     out: dict = {}
     panels = [ax for ax in fig.axes if _colorbar(ax) is None]
-    out["panels"] = np.asarray(len(panels))
-    out["colorbars"] = np.asarray(len(fig.axes) - len(panels))
+    out["panels"] = np.asarray([len(panels)])  # one number, as a 1-element array (as the scenes hold it)
+    out["colorbars"] = np.asarray([len(fig.axes) - len(panels)])
     for i, ax in enumerate(panels):
         key = f"panel{i}."
         out[key + "title"] = ax.get_title()
-        out[key + "axes shown"] = np.asarray(bool(ax.axison))
+        out[key + "axes shown"] = np.asarray([bool(ax.axison)])
         if ax.axison:
             out[key + "x label"], out[key + "y label"] = ax.get_xlabel(), ax.get_ylabel()
             out[key + "x range"], out[key + "y range"] = np.asarray(ax.get_xlim()), np.asarray(ax.get_ylim())

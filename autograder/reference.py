@@ -5,7 +5,7 @@ reference makes once, like a trained model's weights) goes through one path,
 :meth:`Reference._reference`: when regenerating (``--regen-all``, refused unless the target is the
 solutions) the reference's output is written; otherwise it is compared, with one-line messages
 and the tolerances measured beside each grader. A reference file is never made from a student's
-output, and a missing one is handled by :func:`autograder.manifest.verified` (failed when the
+output, and a missing one is handled by :func:`autograder.core.manifest.verified` (failed when the
 manifest lists it, else not graded). What the report shows of a comparison is data
 (``attach``): the report (:mod:`autograder.report`) draws it, the run saves the pictures.
 """
@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import checks, manifest, mistakes
-from autograder.codec import Value
+from autograder import checks
+from autograder.core import manifest
+from autograder.core import diagnosis as mistakes
+from autograder.core.codec import Value
 from autograder.figures import shown_text
 
 

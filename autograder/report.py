@@ -13,7 +13,9 @@ import base64
 import datetime
 import html
 import io
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageChops
@@ -247,3 +249,16 @@ def render(title: str, rows: list[dict], tests: list[dict], note: str = "", foot
         out.append("<footer>" + "".join(f"<p>{e(line)}</p>" for line in footer) + "</footer>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def write(path: Path, page: str) -> None:
+    """The report written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(page)
+    os.replace(tmp, path)
+
+
+def not_graded(title: str, why: str, possible: float) -> str:
+    """The report of a run that graded nothing: why, and 0 of the ``possible`` points."""
+    return render(title, [], [], note=f"Not graded: {why}", possible=possible)

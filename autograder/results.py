@@ -1,113 +1,149 @@
-"""What a grading run leaves behind: results.json (Gradescope's format), the HTML report, and the
-end of the terminal output (the failures folded by message, the points table). Written by the
-pytest process after every worker is gone. Points are shown as :mod:`autograder.shown` rounds
-them; results.json keeps the exact values.
+"""results.json, the data model of a grading: one type, :class:`Results`, that every reader and
+writer goes through (the run, batch grading, the class view, the exports, the CI summary, Classroom
+50's result, Gradescope's run_autograder when a run wrote nothing).
 
-The run's last line (the terminal's, and results.json's ``output``, which Gradescope shows the
-student) is for the student: the points and the sandbox in plain words. How the sandbox was
-measured goes to the tutor: the terminal line above it and the report's footer."""
+The file is Gradescope's format: ``score``, ``output`` (the run's last line, which Gradescope shows
+the student), ``tests`` (each ``name``, ``number``, ``score``, ``max_score``, ``status``,
+``output``, ``visibility``, and ``extra_data``: its ``exercise`` and the ``hint`` its failure
+names, ``{"id": a stable name, "text": ...}``), and ``extra_data`` (the problem set's title, its
+exercises with their titles and points, the checks not graded and why). A run that graded nothing
+has no test and an ``output`` that says why: ``not graded: ...``.
+
+    python -m autograder.results not-graded RESULTS.json LOG   # results.json saying why, from the log's last line
+
+(Gradescope's run_autograder runs that where a run wrote nothing; this module imports nothing but
+the standard library, so a bare ``python3`` can.)
+"""
 from __future__ import annotations
 
 import json
 import os
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import shown
-from autograder.grading import Grading
+NOT_GRADED = "not graded: "
 
 
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+class ResultsError(ValueError):
+    """A results.json that cannot be read; the message is one line."""
 
 
-def not_graded_json(path: Path, why: str) -> None:
-    """results.json of a run that graded nothing, saying why in one line."""
-    write(path, json.dumps({"score": 0.0, "output": f"not graded: {why}", "tests": []}, indent=2))
+@dataclass
+class TestResult:
+    name: str
+    number: str  # "<exercise>.<n>", e.g. "7.3"
+    exercise: int
+    score: float
+    max_score: float
+    status: str  # "passed" or "failed"
+    output: str  # "passed", or the failure's one line (its hint included)
+    visibility: str = "visible"  # "hidden": students see it after the deadline (Gradescope)
+    hint: dict | None = None  # the mistake the failure names: {"id", "text"}
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "number": self.number, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "output": self.output, "visibility": self.visibility,
+                "extra_data": {"exercise": self.exercise, **({"hint": self.hint} if self.hint else {})}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TestResult:
+        extra = data.get("extra_data") or {}
+        number = str(data["number"])
+        exercise = int(extra.get("exercise", number.split(".")[0]))  # files from before extra_data: by its number
+        return cls(str(data["name"]), number, exercise, float(data["score"]), float(data.get("max_score", 0.0)),
+                   str(data.get("status", "failed")), str(data.get("output", "")),
+                   str(data.get("visibility", "visible")), extra.get("hint"))
 
 
-def not_graded_report(path: Path, title: str, why: str, possible: float) -> None:
-    """The report of a run that graded nothing: why, and 0 of the ``possible`` points."""
-    from autograder.report import render
+@dataclass
+class Results:
+    tests: list[TestResult] = field(default_factory=list)
+    output: str = ""  # the run's last line, for the student
+    problemset: str = ""
+    exercises: dict = field(default_factory=dict)  # {number: {"title", "points"}}
+    not_graded: list = field(default_factory=list)  # the checks not graded here: [{"name", "number", "reason"}]
 
-    write(path, render(title, [], [], note=f"Not graded: {why}", possible=possible))
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tests), 4)
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.tests) or not self.output.startswith(NOT_GRADED)
+
+    @property
+    def why_not_graded(self) -> str:
+        return self.output.removeprefix(NOT_GRADED) if not self.graded else ""
+
+    def by_exercise(self) -> dict[int, dict]:
+        """exercise -> {earned, possible, passed, graded}, in the exercises' order."""
+        rows: dict[int, dict] = {}
+        for test in self.tests:
+            row = rows.setdefault(test.exercise, {"earned": 0.0, "possible": 0.0, "passed": 0, "graded": 0})
+            row["earned"] += test.score
+            row["possible"] += test.max_score
+            row["passed"] += test.status == "passed"
+            row["graded"] += 1
+        return dict(sorted(rows.items()))
+
+    def title(self, number: int) -> str:
+        return str(self.exercises.get(number, {}).get("title", ""))
+
+    # -- the file -------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        data = {"score": self.score, "output": self.output, "tests": [t.to_dict() for t in self.tests]}
+        if self.problemset or self.exercises or self.not_graded:
+            data["extra_data"] = {"problemset": self.problemset,
+                                  "exercises": {str(n): e for n, e in self.exercises.items()},
+                                  "not_graded": self.not_graded}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Results:
+        extra = data.get("extra_data") or {}
+        return cls([TestResult.from_dict(t) for t in data.get("tests", [])], str(data.get("output", "")),
+                   str(extra.get("problemset", "")), {int(n): e for n, e in (extra.get("exercises") or {}).items()},
+                   list(extra.get("not_graded", [])))
+
+    def write(self, path: Path) -> None:
+        """Written whole or not at all (a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=2))
+        os.replace(tmp, path)
+
+    @classmethod
+    def read(cls, path: Path) -> Results:
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text()))
+        except OSError as exc:
+            raise ResultsError(f"{path} could not be read ({exc.strerror or type(exc).__name__})") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ResultsError(f"{path} is not a results.json ({type(exc).__name__})") from None
+
+    @classmethod
+    def not_graded_run(cls, why: str, problemset=None) -> Results:
+        """The results of a run that graded nothing, saying why in one line (with the problem set's
+        exercises, where it is known, so that its points show as 0 of theirs)."""
+        exercises = {} if problemset is None else {
+            n: {"title": ex.title, "points": ex.points} for n, ex in problemset.exercises.items()}
+        return cls([], f"{NOT_GRADED}{why}", problemset.title if problemset is not None else "", exercises)
 
 
-def _points(grading: Grading) -> shown.Points:
-    return shown.points([(o.exercise, o.max_points, o.passed) for o in grading.outcomes.values()])
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3 or args[0] != "not-graded":
+        print("usage: python -m autograder.results not-graded RESULTS.json LOG", file=sys.stderr)
+        return 2
+    try:
+        lines = [line for line in Path(args[2]).read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    why = lines[-1].removeprefix(NOT_GRADED) if lines else "the grading produced no output"
+    Results.not_graded_run(why).write(Path(args[1]))
+    return 0
 
 
-def last_line(grading: Grading, sandbox_sentence: str) -> str:
-    """The verdict and the sandbox, in plain words, for the student."""
-    return f"Graded: {shown.pair(*_points(grading).total)} points. {sandbox_sentence}"
-
-
-def results_json(grading: Grading, path: Path, last: str) -> None:
-    tests = [{
-        "name": o.name,
-        "number": o.number,
-        "score": o.points,
-        "max_score": o.max_points,
-        "status": "passed" if o.passed else "failed",
-        "output": "passed" if o.passed else o.message,
-        "visibility": o.visibility,
-        "extra_data": {"exercise": o.exercise, **({"hint": {"id": o.hint.id, "text": o.hint.text}} if o.hint else {})},
-    } for o in grading.outcomes.values() if o.passed is not None]  # skipped tests are not graded
-    not_graded = [{"name": o.name, "number": o.number, "reason": o.message}
-                  for o in grading.outcomes.values() if o.passed is None]
-    exercises = {str(n): {"title": ex.title, "points": ex.points} for n, ex in grading.problemset.exercises.items()}
-    write(path, json.dumps({"score": round(sum(t["score"] for t in tests), 4), "output": last,
-                            "tests": tests, "extra_data": {"problemset": grading.problemset.title,
-                                                           "exercises": exercises, "not_graded": not_graded}},
-                           indent=2))
-
-
-def report(grading: Grading, rows: list[dict], path: Path, footer: list[str] = ()) -> None:
-    from autograder.report import render
-
-    tests = [{"exercise": o.exercise, "number": o.number, "name": o.name, "max_points": o.max_points,
-              "message": o.message, "attachments": o.attachments, "status": o.status}
-             for o in grading.outcomes.values()]
-    write(path, render(f"{grading.problemset.title}: {grading.target_name}", rows, tests, footer=footer))
-
-
-def failures(grading: Grading, status: str = "failed") -> list[str]:
-    """The tests of a ``status`` ("failed" or "skipped": not graded), those of an exercise with the
-    same message on one line: "1.1-1.6 (6 tests): ..."."""
-    lines = []
-    for number in dict.fromkeys(o.exercise for o in grading.outcomes.values()):
-        failed = [o for o in grading.outcomes.values() if o.exercise == number and o.status == status]
-        for group in shown.fold(failed, key=lambda o: o.message):
-            count = shown.count(group, lambda o: o.message)
-            lines.append(f"{shown.numbers([o.number for o in group])}{count}: {group[0].message}")
-    return lines
-
-
-def points_table(grading: Grading, rows: list[dict]) -> list[str]:
-    points = _points(grading)
-    width = max([len(r["title"]) for r in rows] + [20])
-
-    def pair(earned: int, possible: int) -> str:
-        return f"{earned / shown.TENTHS:6.1f} / {possible / shown.TENTHS:5.1f}"
-
-    lines = [f"exercise {r['exercise']:>2}  {r['title']:<{width}} {pair(*points.exercises.get(r['exercise'], (0, 0)))}"
-             f"   {r['passed']}/{r['graded']} tests passed" for r in rows]
-    lines.append(f"{'total':<{width + 13}} {pair(*points.total)}")
-    return lines
-
-
-def save_figures(grading: Grading, folder: Path) -> None:
-    """Every picture the run compared, as the submission drew it (for the class view's gallery):
-    ``ex<N>_<name>.png`` and what it is (``.json``)."""
-    for outcome in grading.outcomes.values():
-        for attachment in outcome.attachments:
-            if attachment["kind"] != "picture":
-                continue
-            saved = folder / f"ex{attachment['exercise']}_{attachment['name']}"
-            folder.mkdir(parents=True, exist_ok=True)
-            saved.with_suffix(".png").write_bytes(attachment["obtained"])
-            saved.with_suffix(".json").write_text(json.dumps({
-                "exercise": attachment["exercise"], "name": attachment["name"], "what": attachment["title"],
-                "test": attachment["test"]}))
+if __name__ == "__main__":
+    sys.exit(main())

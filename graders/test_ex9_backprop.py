@@ -26,7 +26,7 @@ def guided_gradients(guided_backprop, x, targets):
     call changed it."""
     import torch
 
-    model, out = None, {}
+    model, pristine, out = None, None, {}
     for target in targets:
         if model is None or fingerprint(model) != pristine:
             model = seeded_resnet50(guided=True)

@@ -1,5 +1,4 @@
 """Exercise 9.2: preprocess_image resizes the shorter side to 256, centre-crops 224 and normalises."""
-import numpy as np
 import pytest
 from ex9_shared import picture
 

@@ -104,7 +104,7 @@ def main() -> None:
         batch = defaultdict(list)
         for turn in range(args.batch_repeat):  # in turn, like the runs above
             for workers in sorted({1, cores}):
-                batch[workers].append(wall([py, "-m", "autograder.batch", str(submissions),
+                batch[workers].append(wall([py, "-m", "autograder.tools.batch", str(submissions),
                                             str(tmp / f"out{workers}-{turn}"), f"--workers={workers}"]))
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}; wall: median (min-max) of {args.repeat} turns")
     print(f"{'':36}{'wall s':>18}{'x floor':>18}{'peak MiB':>10}{'x floor':>9}")

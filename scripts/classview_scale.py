@@ -1,5 +1,5 @@
 """Measure the class view at the scale of a large class: N synthetic students made from a real
-batch's output folder, then the time and size of ``python -m autograder.classview``.
+batch's output folder, then the time and size of ``python -m autograder.tools.classview``.
 
     python scripts/classview_scale.py OUT --students 500 [--distinct-pictures] [--into DIR]
 
@@ -28,8 +28,8 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from autograder import classview  # noqa: E402
-from autograder.problemset import ProblemSet  # noqa: E402
+from autograder.tools import classview  # noqa: E402
+from autograder.core.problemset import ProblemSet  # noqa: E402
 
 EXERCISES = ProblemSet.load(ROOT).exercises  # problem set 5's, whose batch output is synthesized
 
@@ -84,7 +84,7 @@ def synthesize(real: Path, into: Path, students: int, distinct: bool, seed: int 
 
 def build(folder: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.classview", str(folder)], check=True, capture_output=True,
+    subprocess.run([sys.executable, "-m", "autograder.tools.classview", str(folder)], check=True, capture_output=True,
                    cwd=ROOT)
     return time.perf_counter() - start
 

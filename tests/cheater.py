@@ -4,7 +4,7 @@
 
 PACKAGE.zip is the student package (unpacked here, as it ships); RECORDING the folder with the calls its public graders make of the
 student functions, with the reference's results (``pytest --target=solutions --record=DIR``,
-:mod:`autograder.recording`). Every module the package ships but the student files (the
+:mod:`autograder.core.recording`). Every module the package ships but the student files (the
 framework, the graders and their shared modules, the provided files, conftest.py) is imported, and
 every function and class defined in it is called with every student function's recorded
 arguments: as recorded (tensors as tensors), all arrays as numpy arrays, all as torch tensors;
@@ -197,8 +197,8 @@ def main(argv) -> int:
     import torch  # noqa: F401 - imported once, before the children fork
 
     # Read with this repository's framework; each child then imports the package's own.
-    from autograder.problemset import ProblemSet
-    from autograder.recording import calls as read_calls
+    from autograder.core.problemset import ProblemSet
+    from autograder.core.recording import calls as read_calls
 
     problemset = ProblemSet.load(package)
     student_files = set(problemset.student_files)

@@ -6,14 +6,16 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
+import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from autograder.problemset import ProblemSet
+from autograder.core.problemset import ProblemSet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -35,7 +37,7 @@ class Run:
         """exercise -> (score, max_score)"""
         totals: dict[int, tuple[float, float]] = {}
         for test in self.results["tests"]:
-            number = int(test["number"].split(".")[0])
+            number = test["extra_data"]["exercise"]
             score, worth = totals.get(number, (0.0, 0.0))
             totals[number] = (score + test["score"], worth + test["max_score"])
         return totals
@@ -63,15 +65,16 @@ CAN_DROP_CAP_SYS_ADMIN = os.geteuid() == 0 and shutil.which("capsh") is not None
 
 
 def grade(target, *args: str, tmp_path: Path, timeout: float = 600, env: dict | None = None,
-          wrap=lambda command: command) -> Run:
-    """``pytest --target=TARGET --results-json=...`` from the project root, as a tutor runs it
-    (``wrap`` may change how the command is started, e.g. :func:`without_cap_sys_admin`)."""
+          wrap=lambda command: command, cwd: Path = ROOT) -> Run:
+    """``pytest --target=TARGET --results-json=...`` from the problem set's folder (problem set 5's
+    by default), as a tutor runs it (``wrap`` may change how the command is started, e.g.
+    :func:`without_cap_sys_admin`)."""
     results = Path(tempfile.mkdtemp(prefix="grade-", dir=tmp_path)) / "results.json"  # unique: runs go in parallel
     os.chmod(results.parent, 0o755)
     proc = subprocess.run(
         wrap([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
               f"--report={results.with_suffix('.html')}", "-q", *args]),
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
     )
     data = json.loads(results.read_text()) if results.exists() else None
     return Run(proc.returncode, proc.stdout, proc.stderr, data, results.with_suffix(".html"))
@@ -124,14 +127,37 @@ def committed_copy(tmp_path_factory) -> Path:
     return committed_copy_of_the_project(tmp_path_factory.mktemp("clone") / "project")
 
 
-@pytest.fixture(scope="session")
-def solutions_run(tmp_path_factory) -> Run:
-    return grade("solutions", tmp_path=tmp_path_factory.mktemp("solutions"))
+class OwnRuns:
+    """The gradings of every problem set's own solutions and skeletons, each made once per test
+    run, whichever tests read it (and from whichever thread)."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.runs: dict[tuple[Path, str], Run] = {}
+        self.locks: dict[tuple[Path, str], threading.Lock] = defaultdict(threading.Lock)
+
+    def __call__(self, problemset: ProblemSet, target: str) -> Run:
+        key = (problemset.root, target)
+        with self.locks[key]:
+            if key not in self.runs:
+                folder = Path(tempfile.mkdtemp(prefix=f"{target}-", dir=self.tmp))
+                self.runs[key] = grade(target, tmp_path=folder, cwd=problemset.root)
+            return self.runs[key]
 
 
 @pytest.fixture(scope="session")
-def skeletons_run(tmp_path_factory) -> Run:
-    return grade("skeletons", tmp_path=tmp_path_factory.mktemp("skeletons"))
+def own_runs(tmp_path_factory) -> OwnRuns:
+    return OwnRuns(tmp_path_factory.mktemp("own"))
+
+
+@pytest.fixture(scope="session")
+def solutions_run(own_runs) -> Run:
+    return own_runs(PROBLEMSET, "solutions")
+
+
+@pytest.fixture(scope="session")
+def skeletons_run(own_runs) -> Run:
+    return own_runs(PROBLEMSET, "skeletons")
 
 
 def pytest_configure(config):

@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.problemset import ProblemSet
-from autograder.relations import FACTS
+from autograder.core.problemset import ProblemSet
+from autograder.core.relations import FACTS
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout"

@@ -9,9 +9,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import boundary, intake, sandbox  # noqa: E402
-from autograder.problemset import ProblemSet  # noqa: E402
-from autograder.student import Student  # noqa: E402
+from autograder.core import intake, sandbox  # noqa: E402
+from autograder.core.diagnosis import Catalogue  # noqa: E402
+from autograder.core.launcher import Launcher  # noqa: E402
+from autograder.core.problemset import ProblemSet  # noqa: E402
+from autograder.core.student import Student  # noqa: E402
 
 SUBMISSION = '''
 import os
@@ -34,15 +36,17 @@ def what_i_can_do(paths):
 
 if __name__ == "__main__":
     problemset = ProblemSet.load(ROOT)
-    boundary.configure(problemset)
-    boundary.warm_up()
+    launcher = Launcher(problemset)
+    launcher.warm_up()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "iter_maxpool.py").write_text(SUBMISSION)
-        student = Student(problemset.exercises[7], intake.find(problemset, Path(folder)), problemset, timeout=120)
+        student = Student(problemset.exercises[7], intake.find(problemset, Path(folder)), problemset, launcher,
+                          Catalogue(problemset.graders, problemset.fixtures), timeout=120, memory_bytes=None)
         try:
             done = student.what_i_can_do(sandbox.protected_files(ROOT))
         finally:
             student.close()
-    print(json.dumps({"line": boundary.sandbox_description(), "sentence": boundary.sandbox_sentence(),
+            launcher.end()
+    print(json.dumps({"line": launcher.confinement.describe(), "sentence": launcher.confinement.plain(),
                       "uid": int(done["uid"]), "opened": list(done["opened"]),
                       "no_new_privs": int(done["no_new_privs"])}))

@@ -24,7 +24,7 @@ def shipped(request, committed_copy, tmp_path_factory):
     folder = committed_copy / request.param
     out = tmp_path_factory.mktemp("cheater")
     env = {"PYTHONPATH": str(committed_copy)}  # the copy's framework, as a tutor's clone runs it
-    built = subprocess.run([sys.executable, "-m", "autograder.release", "student", str(out / "student.zip")], cwd=folder,
+    built = subprocess.run([sys.executable, "-m", "autograder.tools.release", "student", str(out / "student.zip")], cwd=folder,
                            capture_output=True, text=True, timeout=600, env=_env(env))
     assert built.returncode == 0, built.stderr
     problemset = PROBLEM_SETS[request.param]

@@ -105,7 +105,7 @@ WRONG_REFERENCE = "ex3/softmax_T2.0.npz"
 def write_reference(project: Path, p: np.ndarray) -> None:
     """Replace a reference file of the project copy and record it in its manifest, as regenerating does."""
     np.savez(project / "fixtures" / WRONG_REFERENCE, p=p.astype(np.float32))
-    done = python("-c", "from pathlib import Path; from autograder import manifest; manifest.write(Path('fixtures'))",
+    done = python("-c", "from pathlib import Path; from autograder.core import manifest; manifest.write(Path('fixtures'))",
                   cwd=project)
     assert done.returncode == 0, done.stderr
 
@@ -124,7 +124,7 @@ def grade_the_class(tmp: Path, cancel: threading.Event) -> dict:
     submissions = tmp / "submissions"
     students = make_class(submissions)
     out = tmp / "out"
-    command = ["-m", "autograder.batch", str(submissions), str(out), "--workers=1", "--call-timeout=20"]
+    command = ["-m", "autograder.tools.batch", str(submissions), str(out), "--workers=1", "--call-timeout=20"]
     first = python(*command, cwd=project, cancel=cancel)
     assert first.returncode == 0, first.stderr[-3000:]
     before = {s: json.loads((out / s / "results.json").read_text()) for s in students}
@@ -386,11 +386,11 @@ def test_the_class_view_rebuilds_from_the_folder_alone(batch, tmp_path):
     shutil.copytree(batch["out"], copy)
     (copy / "class.html").unlink()
     (copy / "gallery.html").unlink()
-    built = subprocess.run([sys.executable, "-m", "autograder.classview", str(copy)], cwd=ROOT,
+    built = subprocess.run([sys.executable, "-m", "autograder.tools.classview", str(copy)], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
     assert (copy / "class.html").is_file() and (copy / "gallery.html").is_file()
-    missing = subprocess.run([sys.executable, "-m", "autograder.classview", str(tmp_path / "nothing")], cwd=ROOT,
+    missing = subprocess.run([sys.executable, "-m", "autograder.tools.classview", str(tmp_path / "nothing")], cwd=ROOT,
                              capture_output=True, text=True, timeout=300)
     assert missing.returncode == 2 and "holds no gradebook.csv" in missing.stderr.strip().splitlines()[-1]
 
@@ -398,8 +398,9 @@ def test_the_class_view_rebuilds_from_the_folder_alone(batch, tmp_path):
 def test_a_regenerated_reference_changes_only_its_exercises_digest(tmp_path):
     """The manifest lists every exercise's reference files: each of its lines counts for the
     exercise it names, so regenerating one exercise's reference regrades that exercise alone."""
-    from autograder import history, manifest
-    from autograder.problemset import ProblemSet
+    from autograder.core import manifest
+    from autograder.tools import history
+    from autograder.core.problemset import ProblemSet
     project = tmp_path / "project"
     for folder in ("graders", "fixtures", "skeletons"):
         shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))

@@ -4,7 +4,7 @@ import io
 import numpy as np
 import pytest
 
-from autograder.codec import MalformedMessage, Opaque, Value, decode, encode
+from autograder.core.codec import MalformedMessage, Opaque, Value, decode, encode
 
 
 def test_plain_values_round_trip():
@@ -37,3 +37,19 @@ def test_a_pickled_payload_is_rejected():
         decode(buffer.getvalue())
     with pytest.raises(MalformedMessage):
         decode(b"garbage")
+
+
+def test_numpy_scalars_and_0d_arrays_keep_their_values_and_shapes():
+    """np.float64 is a float whose repr is 'np.float64(2.5)' under numpy 2; X.mean() of an array is
+    a 0-d array: both arrive as what they were."""
+    scalars = decode(encode([np.float64(2.5), np.float32(0.25), np.int64(-3), np.bool_(True)]))
+    assert scalars == [2.5, 0.25, -3, True]
+    zero_d = decode(encode(np.asarray(np.arange(4.0).mean())))
+    assert zero_d.shape == () and float(zero_d) == 1.5
+
+
+def test_a_number_that_is_no_number_is_a_malformed_message():
+    buffer = io.BytesIO()
+    np.savez(buffer, meta=np.frombuffer(b'{"$float": "np.float64(2.5)"}', dtype=np.uint8))
+    with pytest.raises(MalformedMessage):
+        decode(buffer.getvalue())

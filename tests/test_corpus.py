@@ -5,7 +5,7 @@ tests/heldout/) is graded with the corpus; the tables of both close the run.
 
 Each case is graded with --target=PATH as a tutor would, packed (tests/planted.py)."""
 import pytest
-from conftest import ROOT, grade
+from conftest import ROOT
 from planted import corpus, grade as grade_planted, heldout, heldout_batches, problem_sets
 
 CASES = [case for problemset in problem_sets() for case in corpus(problemset)]

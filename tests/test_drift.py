@@ -3,7 +3,7 @@ provided files are kept once (skeletons/)."""
 import pytest
 from conftest import EXERCISES, PROVIDED_FILES, ROOT, STUDENT_FILES
 
-from autograder.skeletons import MarkerError, differing, skeleton_of
+from autograder.tools.skeletons import MarkerError, differing, skeleton_of
 
 
 def test_the_committed_skeletons_are_what_the_solutions_make():

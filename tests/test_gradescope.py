@@ -1,5 +1,5 @@
 """The Gradescope autograder zip, graded the way Gradescope runs it (tests/gradescope.py): the zip
-from ``python -m autograder.release gradescope``, the image built by its setup.sh, each submission
+from ``python -m autograder.tools.release gradescope``, the image built by its setup.sh, each submission
 in a fresh container from /autograder with Gradescope's limits.
 
 The image build and the runs take minutes (pip installs torch; a submission whose functions never
@@ -102,7 +102,7 @@ class Campaign:
 
     def _build(self) -> gradescope.Build:
         package = self.base / "autograder.zip"
-        made = subprocess.run([sys.executable, "-m", "autograder.release", "gradescope", str(package)], cwd=ROOT,
+        made = subprocess.run([sys.executable, "-m", "autograder.tools.release", "gradescope", str(package)], cwd=ROOT,
                               capture_output=True, text=True)
         if made.returncode != 0:
             return gradescope.Build(self.base / "image", made.returncode, made.stdout + made.stderr, 0.0)

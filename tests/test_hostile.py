@@ -33,7 +33,7 @@ MODES = {"as it is": lambda command: command}
 if CAN_DROP_CAP_SYS_ADMIN:  # Docker's and Gradescope's default: root without CAP_SYS_ADMIN
     MODES["without CAP_SYS_ADMIN"] = without_cap_sys_admin
 # What CAP_SYS_ADMIN changes is how the protected folders are kept from the workers (a private
-# mount namespace, else Landlock: autograder/sandbox.py); timeouts, crashes, stray processes and
+# mount namespace, else Landlock: autograder/core/sandbox.py); timeouts, crashes, stray processes and
 # output limits work alike either way. So every case is graded as this machine runs, and the
 # cases that reach for the project's files (with the plain wrong answer they are compared with)
 # again without CAP_SYS_ADMIN.

@@ -1,5 +1,5 @@
 """What arrives is graded: the student files found in every layout a submission arrives in
-(autograder/intake.py), the worker's sandbox made from them, and a class folder holding one
+(autograder/core/intake.py), the worker's sandbox made from them, and a class folder holding one
 submission per layout graded in one batch."""
 import csv
 import io
@@ -17,8 +17,9 @@ from types import SimpleNamespace
 import pytest
 from conftest import EXERCISES, PROBLEMSET, PROVIDED_FILES, ROOT, STUDENT_FILES
 
-from autograder import boundary, intake
-from autograder.session import WorkerSession
+from autograder.core import intake
+from autograder.results import Results
+from autograder.core.session import WorkerSession
 
 SOLUTIONS = {name: (ROOT / "solutions" / name).read_bytes() for name in STUDENT_FILES}
 POSSIBLE = sum(exercise.points for exercise in EXERCISES.values())
@@ -307,9 +308,9 @@ def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_f
                                         "ps5/my_utils.py": b"X = 1\n", "ps5/helper_maxpool.py": b"planted = True\n",
                                         "ps5/deeper/more.py": b"", "elsewhere/notes.txt": b"",
                                         "ps6/gradients2d.py": SOLUTIONS["gradients2d.py"]})
-    monkeypatch.setattr(boundary, "confinement", SimpleNamespace(wait=lambda: None))  # no audit worker needed
+    launcher = SimpleNamespace(confinement=SimpleNamespace(wait=lambda: None))  # no audit worker needed
     submission = intake.find(PROBLEMSET, folder)
-    session = WorkerSession(EXERCISES[7], submission, PROBLEMSET, timeout=1)
+    session = WorkerSession(EXERCISES[7], submission, PROBLEMSET, launcher, timeout=1, memory_bytes=None)
     root = session._prepare_sandbox()
     try:
         work = root / "work"
@@ -326,7 +327,7 @@ def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_f
 
 
 def test_an_entrys_resume_key_changes_with_its_files_not_with_the_folders_passed_over(tmp_path):
-    from autograder.batch import digest
+    from autograder.tools.batch import digest
 
     folder = student_package_copy(tmp_path / "carol")
     before = digest(folder)
@@ -369,7 +370,7 @@ def make_class(folder: Path) -> dict[str, str]:
 
 
 def batch(submissions: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.batch", str(submissions), str(out), "--workers=2",
+    return subprocess.run([sys.executable, "-m", "autograder.tools.batch", str(submissions), str(out), "--workers=2",
                            "--call-timeout=60"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
 
 
@@ -402,8 +403,9 @@ def test_every_entry_is_in_the_gradebook_with_the_reason_it_was_not_graded(grade
     for student, reason in expected.items():
         if reason != "full marks" and not reason.startswith("exercise "):
             assert rows[student]["status"] == reason, rows[student]
-            results = json.loads((out / student / "results.json").read_text())
-            assert results == {"score": 0.0, "output": f"not graded: {reason}", "tests": []}
+            results = Results.read(out / student / "results.json")
+            assert (results.score, results.output, results.tests) == (0.0, f"not graded: {reason}", [])
+            assert sum(e["points"] for e in results.exercises.values()) == PROBLEMSET.points  # 0 of them
     said = graded_class["first"].stdout.splitlines()
     not_graded = sorted(s for s, r in expected.items() if r != "full marks" and not r.startswith("exercise "))
     assert said[0] == (f"{len(expected)} submissions: {len(expected) - len(not_graded)} graded, 0 graded again, "

@@ -4,7 +4,7 @@ import hashlib
 import pytest
 from conftest import ROOT
 
-from autograder import manifest
+from autograder.core import manifest
 
 
 def test_the_manifest_lists_every_reference_file_with_its_digest():

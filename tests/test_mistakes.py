@@ -1,13 +1,13 @@
-"""Naming the mistake (autograder/mistakes.py, autograder/relations.py): a hint is evidence, never
+"""Naming the mistake (autograder/mistakes.py, autograder/core/relations.py): a hint is evidence, never
 a guess. Known mistakes are recomputed on the student's own call and named only where they explain
 the failure; relations of a wrong result to the expected one name mistakes nobody planted."""
 import numpy as np
 import pytest
 
-from autograder.codec import TensorArg, Value
-from autograder.mistakes import Call, Catalogue, Failure, Hint, diagnose, flatten, mistake
-from autograder.relations import of_dtype, of_error
-from autograder.student import remember
+from autograder.core.codec import TensorArg, Value
+from autograder.core.diagnosis import Call, Catalogue, Failure, Hint, diagnose, flatten, mistake
+from autograder.core.relations import of_dtype, of_error
+from autograder.core.student import remember
 
 EXPECTED = np.arange(1.0, 13.0).reshape(3, 4) / 7.0
 
@@ -110,7 +110,7 @@ def catalogue(tmp_path):
     graders.mkdir()
     (graders / "ex3_mistakes.py").write_text('''
 import numpy as np
-from autograder.mistakes import mistake
+from autograder.core.diagnosis import mistake
 
 @mistake("double", "this is the input three times")
 def tripled(x, factor=2):
@@ -191,7 +191,7 @@ def test_known_mistakes_are_recorded_as_data_and_read_back_where_their_code_is_a
     (tmp_path / "package" / "fixtures" / "MANIFEST.sha256").write_text("")
     (tmp_path / "package" / "graders").mkdir()
     from_data = Catalogue(tmp_path / "package" / "graders", tmp_path / "package" / "fixtures")
-    import autograder.manifest as manifest
+    import autograder.core.manifest as manifest
 
     manifest._entries.clear()
     (tmp_path / "package" / "fixtures" / "MANIFEST.sha256").write_text(
@@ -227,7 +227,7 @@ def test_a_known_mistake_that_another_result_shows_not_to_be_made_is_refuted(cat
     """One result may be what a mistake returns by coincidence: a result of the same function that
     is right where the mistake's is wrong, or wrong in another way, refutes it (its hints are taken
     back at the end of the run: Grading.withdraw_refuted_hints)."""
-    from autograder.mistakes import passed
+    from autograder.core.diagnosis import passed
 
     source = Source(catalogue)
     x, y = np.array([1.0, 2.0], dtype=np.float32), np.array([0.0, 0.0, 5.0], dtype=np.float32)

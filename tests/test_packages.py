@@ -15,7 +15,7 @@ from conftest import EXERCISES, ROOT, STUDENT_FILES, shell_blocks, without_our_v
 
 
 def release(project, kind, out):
-    return subprocess.run([sys.executable, "-m", "autograder.release", kind, str(out)], cwd=project,
+    return subprocess.run([sys.executable, "-m", "autograder.tools.release", kind, str(out)], cwd=project,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -50,9 +50,9 @@ def test_the_student_package_holds_nothing_for_tutors_only(committed_copy, tmp_p
     package = tmp_path / "student.zip"
     assert release(committed_copy, "student", package).returncode == 0
     names = set(zipfile.ZipFile(package).namelist())
-    assert not [n for n in names if n.startswith(("solutions/", "tests/", "autograder/templates/"))
+    assert not [n for n in names if n.startswith(("solutions/", "tests/", "autograder/tools/templates/"))
                 or "_hidden_" in n or "/hidden_" in n]
-    assert not names & {"autograder/check.py", "autograder/release.py", "autograder/batch.py"}
+    assert not names & {"autograder/tools/selfcheck.py", "autograder/tools/release.py", "autograder/tools/batch.py"}
     assert {"README.md", ".github/workflows/grade.yml", ".gitignore"} <= names
     assert {f"skeletons/{name}" for name in STUDENT_FILES} <= names
     manifest = zipfile.ZipFile(package).read("fixtures/MANIFEST.sha256").decode().splitlines()
@@ -199,10 +199,11 @@ CLASSROOM50_ENV = {"CLASSROOM": "pr-2026", "ASSIGNMENT": "ps5", "SUBMISSION_TAG"
 
 
 def test_the_classroom50_result_follows_its_documented_contract(solutions_run, skeletons_run):
-    from autograder.classroom50 import result
+    from autograder.results import Results
+    from autograder.tools.classroom50 import result
 
     for run, full in ((solutions_run, True), (skeletons_run, False)):
-        data = result(run.results, CLASSROOM50_ENV)
+        data = result(Results.from_dict(run.results), CLASSROOM50_ENV)
         assert data["schema"] == "classroom50/result/v1"
         for key, name in (("classroom", "CLASSROOM"), ("assignment", "ASSIGNMENT"), ("submission", "SUBMISSION_TAG"),
                           ("commit", "COMMIT_URL"), ("release", "RELEASE_URL")):
@@ -217,14 +218,14 @@ def test_the_classroom50_result_follows_its_documented_contract(solutions_run, s
             assert type(test["passed"]) is bool and type(test["score"]) is int and type(test["max-score"]) is int
             assert test["passed"] == full and bool(test["failed"]) != full
     hidden = {t["name"] for t in skeletons_run.results["tests"] if t["visibility"] == "hidden"}
-    messages = [m for t in result(skeletons_run.results, CLASSROOM50_ENV)["tests"] for m in t["failed"]]
+    messages = [m for t in result(Results.from_dict(skeletons_run.results), CLASSROOM50_ENV)["tests"] for m in t["failed"]]
     assert hidden and not [m for m in messages if m.split(": ")[0].split(" ", 1)[1] in hidden]
 
 
 def test_classroom50_says_in_one_line_when_nothing_was_graded(tmp_path):
     results = tmp_path / "results.json"
     results.write_text(json.dumps({"score": 0, "output": "not graded: the grading workers could not start", "tests": []}))
-    done = subprocess.run([sys.executable, "-m", "autograder.classroom50", str(results), str(tmp_path / "result.json")],
+    done = subprocess.run([sys.executable, "-m", "autograder.tools.classroom50", str(results), str(tmp_path / "result.json")],
                           capture_output=True, text=True, env={**os.environ, **CLASSROOM50_ENV})
     assert done.returncode == 1 and not (tmp_path / "result.json").exists()
     assert done.stderr.strip() == "classroom50: not graded: the grading workers could not start"

@@ -8,7 +8,7 @@ from importlib import metadata
 import pytest
 from conftest import EXERCISES, ROOT, grade
 
-from autograder.problemset import ProblemSet
+from autograder.core.problemset import ProblemSet
 
 
 tomllib = pytest.importorskip("tomllib")
@@ -32,12 +32,24 @@ def requirement_names(requirements) -> set[str]:
 
 @pytest.mark.parametrize("name", PROBLEMSETS)
 def test_every_import_of_the_shipped_code_is_a_declared_dependency(name):
-    """What a package ships (the framework, the problem set's graders and skeletons) imports only
-    the framework's dependencies (pyproject.toml) and the problem set's (problemset.toml)."""
+    """What the student package ships (the framework's grading rooms, the problem set's graders and
+    skeletons) imports only the framework's dependencies (pyproject.toml) and the problem set's
+    (problemset.toml); the tutor's tools import only those and the ``tutor`` extra."""
     problemset = ProblemSet.load(PROBLEMSETS[name])
-    declared = requirement_names(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
-    declared |= requirement_names(problemset.dependencies)
-    shipped = [ROOT / "autograder", problemset.graders, problemset.skeletons]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = requirement_names(project["dependencies"]) | requirement_names(problemset.dependencies)
+    tools = ROOT / "autograder" / "tools"
+    tutor = requirement_names(project["optional-dependencies"]["tutor"])
+    distributions = metadata.packages_distributions()
+
+    def undeclared(modules, declared):
+        return {m: distributions.get(m) for m in modules
+                if not {d.lower() for d in distributions.get(m, [m])} & declared}
+
+    tool_imports = imported_modules(tools) - set(sys.stdlib_module_names) - {"autograder"}
+    assert "tqdm" in tool_imports  # guards the scan itself
+    assert not undeclared(tool_imports, declared | tutor), "imported by the tutor's tools but declared nowhere"
+    shipped = [ROOT / "autograder", ROOT / "autograder" / "core", problemset.graders, problemset.skeletons]
     local = {"autograder"} | {p.stem for folder in shipped for p in folder.glob("*.py")}
     third_party = {m for folder in shipped for m in imported_modules(folder)} - set(sys.stdlib_module_names) - local
     # The worker turns arrays into tensors for a problem set that uses torch (autograder.tensor):
@@ -45,11 +57,9 @@ def test_every_import_of_the_shipped_code_is_a_declared_dependency(name):
     if "torch" not in requirement_names(problemset.dependencies):
         assert "torch" not in imported_modules(problemset.graders) | imported_modules(problemset.skeletons)
         third_party.discard("torch")
-    distributions = metadata.packages_distributions()
-    assert "tqdm" in third_party and "numpy" in third_party  # guards the scan itself
-    undeclared = {m: distributions.get(m) for m in third_party
-                  if not {d.lower() for d in distributions.get(m, [m])} & declared}
-    assert not undeclared, f"imported by shipped code but declared nowhere: {undeclared}"
+    assert "numpy" in third_party and "pytest" in third_party  # guards the scan itself
+    missing = undeclared(third_party, declared)
+    assert not missing, f"imported by shipped code but declared nowhere: {missing}"
 
 
 def test_the_solutions_get_full_marks_with_spawned_workers(tmp_path):
@@ -67,11 +77,11 @@ def test_an_unavailable_start_method_is_a_one_line_usage_error(tmp_path):
 
 LOSES_ITS_FORKSERVER = """
 import multiprocessing.process, os, signal, sys
-from autograder import boundary
-from autograder.codec import decode
-from autograder.problemset import ProblemSet
+from autograder.core.launcher import Launcher, WorkersUnavailable, end_forkserver, sandbox_folder
+from autograder.core.codec import decode
+from autograder.core.problemset import ProblemSet
 
-boundary.configure(ProblemSet.load("."))
+launcher = Launcher(ProblemSet.load("."))
 
 real_start, calls = multiprocessing.process.BaseProcess.start, []
 
@@ -79,14 +89,13 @@ def start(self):  # the first launch finds its forkserver killed under it (by a 
     calls.append(self.name)
     if len(calls) == 1:
         from multiprocessing import forkserver
-        boundary._start_context()
         forkserver.ensure_running()
         os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)
         raise EOFError("unexpected EOF")  # what the forkserver's client raises then
     return real_start(self)
 
 multiprocessing.process.BaseProcess.start = start
-process, conn = boundary.launch(boundary.sandbox_folder(None, "test"), None, None, name="grader-test", audit=[])
+process, conn = launcher.launch(sandbox_folder(None, "test"), None, None, name="grader-test", audit=[])
 print(len(calls), decode(conn.recv_bytes())["checked"])
 """
 
@@ -101,10 +110,10 @@ def test_a_worker_launch_that_loses_its_forkserver_is_tried_again_on_a_new_one()
 
 NO_FORKSERVER_STARTS_A_WORKER = """
 import multiprocessing.process
-from autograder import boundary
-from autograder.problemset import ProblemSet
+from autograder.core.launcher import Launcher, WorkersUnavailable, end_forkserver, sandbox_folder
+from autograder.core.problemset import ProblemSet
 
-boundary.configure(ProblemSet.load("."))
+launcher = Launcher(ProblemSet.load("."))
 
 calls = []
 
@@ -113,11 +122,11 @@ def start(self):  # every forkserver dies before it starts a worker (a broken ma
     raise EOFError
 
 multiprocessing.process.BaseProcess.start = start
-folder = boundary.sandbox_folder(None, "test")
+folder = sandbox_folder(None, "test")
 for _ in range(3):
     try:
-        boundary.launch(folder, None, None, name="grader-test", audit=[])
-    except boundary.WorkersUnavailable as exc:
+        launcher.launch(folder, None, None, name="grader-test", audit=[])
+    except WorkersUnavailable as exc:
         print(len(calls), exc)
 """
 

@@ -30,7 +30,7 @@ def test_the_pretrained_checks_run_and_grade_when_the_weights_are_cached(tmp_pat
                                "graders/test_ex9_pretrained.py", *args],
                               cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
-    for name in ("pretrained_saliency.npz", "pretrained_saliency.png"):
+    for name in ("pretrained_saliency.npz", "pretrained_saliency.png", "pretrained_saliency_scene.npz"):
         (project / "fixtures" / "ex9" / name).unlink(missing_ok=True)
     # A student who ran load_model with internet has the weights, not the course's reference: the
     # two checks are not graded (a correct submission loses nothing) and the tutor's check says so.
@@ -40,10 +40,10 @@ def test_the_pretrained_checks_run_and_grade_when_the_weights_are_cached(tmp_pat
         in unreferenced.stdout
     # the grading's own summary says why, folded, without pytest's -rs
     section = unreferenced.stdout.split("not graded (no points lost)", 1)[-1].splitlines()
-    for number, name in (("9.1", "pretrained_saliency.npz"), ("9.2", "pretrained_saliency.png")):
+    for number, name in (("9.1", "pretrained_saliency.npz"), ("9.2", "pretrained_saliency_scene.npz")):  # a figure's scene first
         assert f"{number}: not graded: the course provides no reference data for this check (fixtures/ex9/{name})" \
             in section, section[:4]
-    check = subprocess.run([sys.executable, "-m", "autograder.check"], cwd=project, env=env, capture_output=True,
+    check = subprocess.run([sys.executable, "-m", "autograder.tools.selfcheck"], cwd=project, env=env, capture_output=True,
                            text=True, timeout=600)
     assert check.returncode == 0 and "missing reference data: 2 check(s) are not graded" in check.stdout, check.stdout
     regen = pytest_run("--target=solutions", "--regen-all")

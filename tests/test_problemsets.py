@@ -1,7 +1,7 @@
-"""A framework for the whole course: problem set 6 (ps6/), unlike problem set 5, is graded by the
-same framework from its own files; a new problem set or exercise starts with one command; nothing
-in autograder/ names a problem set; the README's tables are problem set 5's data."""
-import importlib.util
+"""A framework for the whole course: every problem set of the repository (problem set 5 at the top,
+each folder with a problemset.toml beside it) is graded by the same framework from its own files;
+a new problem set or exercise starts with one command; nothing in autograder/ names a problem set;
+the README's tables are problem set 5's data."""
 import json
 import os
 import re
@@ -11,28 +11,15 @@ import sys
 import zipfile
 
 import pytest
-from conftest import PROBLEMSET, ROOT, shell_blocks, without_our_venv
+from conftest import PROBLEMSET, ROOT, committed_copy_of_the_project, shell_blocks, without_our_venv
+from planted import problem_sets
 
-from autograder.problemset import ProblemSet
+from autograder.core.problemset import ProblemSet
 
-PS6 = ProblemSet.load(ROOT / "ps6")
-
-
-def grade_ps6(target, tmp_path, *args):
-    """``pytest --target=...`` run in ps6/, as its tutor runs it."""
-    results = tmp_path / f"results-{len(list(tmp_path.glob('results-*')))}.json"
-    done = subprocess.run([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
-                           "--report=", "-q", *args], cwd=PS6.root, capture_output=True, text=True, timeout=600)
-    return done, json.loads(results.read_text()) if results.is_file() else None
-
-
-def by_exercise(results) -> dict[int, tuple[float, float]]:
-    totals: dict[int, tuple[float, float]] = {}
-    for test in results["tests"]:
-        number = int(test["number"].split(".")[0])
-        score, worth = totals.get(number, (0.0, 0.0))
-        totals[number] = (score + test["score"], worth + test["max_score"])
-    return totals
+PROBLEM_SETS = {problemset.root.relative_to(ROOT).as_posix() if problemset.root != ROOT else "top": problemset
+                for problemset in problem_sets()}
+OTHERS = {name: problemset for name, problemset in PROBLEM_SETS.items() if problemset.root != ROOT}
+PS6 = PROBLEM_SETS["ps6"]
 
 
 def test_problem_set_6_is_unlike_problem_set_5():
@@ -43,35 +30,43 @@ def test_problem_set_6_is_unlike_problem_set_5():
     assert any((PS6.fixtures / f"ex{n}").glob("*.npz") for n in PS6.exercises)  # ... and one from numbers
 
 
-def test_the_solutions_of_problem_set_6_get_full_marks_and_its_skeletons_fail_as_not_implemented(tmp_path):
-    done, results = grade_ps6("solutions", tmp_path)
-    assert done.returncode == 0, done.stdout[-2000:]
-    assert results["score"] == pytest.approx(PS6.points) and results["extra_data"]["problemset"] == "Problem set 6"
-    done, results = grade_ps6("skeletons", tmp_path)
-    assert done.returncode == 1 and results["score"] == 0 and results["tests"]
-    assert all(t["output"].startswith("not implemented: ") for t in results["tests"]), results["tests"]
-    assert {int(t["number"].split(".")[0]) for t in results["tests"]} == set(PS6.exercises)
+@pytest.mark.parametrize("name", PROBLEM_SETS)
+def test_the_solutions_get_full_marks_and_the_skeletons_fail_as_not_implemented(own_runs, name):
+    problemset = PROBLEM_SETS[name]
+    solutions = own_runs(problemset, "solutions")
+    assert solutions.returncode == 0, solutions.stdout[-2000:]
+    assert solutions.results["score"] == pytest.approx(problemset.points)
+    assert solutions.results["extra_data"]["problemset"] == problemset.title
+    skeletons = own_runs(problemset, "skeletons")
+    assert skeletons.returncode == 1 and skeletons.results["score"] == 0 and skeletons.results["tests"]
+    assert all(t["output"].startswith("not implemented: ") for t in skeletons.results["tests"]), skeletons.results
+    assert {t["extra_data"]["exercise"] for t in skeletons.results["tests"]} == set(problemset.exercises)
 
 
-def test_problem_set_6s_packages_build_and_grade(tmp_path):
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    return committed_copy_of_the_project(tmp_path_factory.mktemp("repository") / "project")
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_the_packages_of_every_other_problem_set_build_and_grade(repository, tmp_path, name):
     """Its student package, unpacked, grades the skeletons; its Gradescope zip's run_autograder
-    grades the solutions at full marks (this test run's venv standing in for setup.sh's)."""
-    copy = tmp_path / "repository"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "reports", "__pycache__", "*.egg-info"))
-    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=ci", "-c", "user.email=ci@localhost",
-                                                     "commit", "-q", "-m", "problem set 6"]):
-        subprocess.run(["git", "-C", str(copy), *command], check=True, capture_output=True)
+    grades the solutions at full marks (this test run's venv standing in for setup.sh's). Problem
+    set 5's packages have tests of their own (tests/test_packages.py, tests/test_gradescope.py)."""
+    problemset = OTHERS[name]
     for kind in ("student", "gradescope"):
-        built = subprocess.run([sys.executable, "-m", "autograder.release", kind, str(tmp_path / f"{kind}.zip")],
-                               cwd=copy / "ps6", capture_output=True, text=True, timeout=300,
-                               env={**os.environ, "PYTHONPATH": str(copy)})  # the clone's framework, as installed there
+        built = subprocess.run([sys.executable, "-m", "autograder.tools.release", kind, str(tmp_path / f"{kind}.zip")],
+                               cwd=repository / name, capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "PYTHONPATH": str(repository)})  # the clone's framework
         assert built.returncode == 0, built.stderr
     student = tmp_path / "student"
     zipfile.ZipFile(tmp_path / "student.zip").extractall(student)
     names = set(zipfile.ZipFile(tmp_path / "student.zip").namelist())
     assert {"problemset.toml", "pytest.ini", "conftest.py", "pyproject.toml", "README.md"} <= names
-    assert "skeletons/kmeans.py" in names and not [n for n in names if n.startswith("solutions/")]
-    assert "torch" not in (student / "pyproject.toml").read_text()
+    assert {f"skeletons/{f}" for f in problemset.student_files} <= names
+    assert not [n for n in names if n.startswith(("solutions/", "autograder/tools/"))]
+    needs_torch = any(re.match(r"torch\b", d) for d in problemset.dependencies)
+    assert needs_torch == ("torch" in (student / "pyproject.toml").read_text())
     assert shell_blocks((student / "README.md").read_text())[-1] == "pytest --target=skeletons"
     graded = subprocess.run([sys.executable, "-m", "pytest", "--target=skeletons", "-q", "--results-json=r.json"],
                             cwd=student, capture_output=True, text=True, timeout=600, env=without_our_venv())
@@ -80,47 +75,66 @@ def test_problem_set_6s_packages_build_and_grade(tmp_path):
     root = tmp_path / "autograder"
     zipfile.ZipFile(tmp_path / "gradescope.zip").extractall(root / "source")
     (root / "source" / ".venv").symlink_to(sys.prefix)
-    shutil.copytree(PS6.solutions, root / "submission", ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(problemset.solutions, root / "submission", ignore=shutil.ignore_patterns("*.md"))
     done = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd="/", capture_output=True, text=True,
                           timeout=600, env=without_our_venv())
     results = json.loads((root / "results" / "results.json").read_text())
-    assert done.returncode == 0 and results["score"] == pytest.approx(PS6.points), results.get("output")
+    assert done.returncode == 0 and results["score"] == pytest.approx(problemset.points), results.get("output")
 
 
 def test_a_new_problem_set_and_exercise_grade_out_of_the_box(tmp_path):
     """The scaffold command, as a tutor starting problem set 7 runs it, in a folder of its own."""
     def scaffold(*args, cwd):
-        done = subprocess.run([sys.executable, "-m", "autograder.scaffold", *args], cwd=cwd, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "autograder.tools.scaffold", *args], cwd=cwd, capture_output=True,
                               text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         return done
 
     scaffold("problemset", "ps7", "--title", "Problem set 7", "--subject", "ridge regression", cwd=tmp_path)
     folder = tmp_path / "ps7"
+    assert (folder / "solutions" / "exercise1.py").is_file()  # the placeholder, which grades at once
+    scaffold("exercise", "1", "--title", "Least squares", "--file", "lstsq.py", "--points", "10", cwd=folder)
+    assert not (folder / "solutions" / "exercise1.py").exists() and not (folder / "skeletons" / "exercise1.py").exists()
+    assert not list((folder / "graders").glob("test_ex1_first*"))  # replaced, not kept beside it
     scaffold("exercise", "2", "--title", "Ridge regression", "--file", "ridge.py", "--points", "15", cwd=folder)
-    refused = subprocess.run([sys.executable, "-m", "autograder.scaffold", "exercise", "2", "--title", "again",
-                              "--file", "x.py"], cwd=folder, capture_output=True, text=True, timeout=60)
-    assert refused.returncode == 2 and "exercise 2 is in" in refused.stderr
+    for number in ("1", "2"):  # a real exercise is never replaced
+        refused = subprocess.run([sys.executable, "-m", "autograder.tools.scaffold", "exercise", number, "--title",
+                                  "again", "--file", "x.py"], cwd=folder, capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and f"exercise {number} is in" in refused.stderr
     problemset = ProblemSet.load(folder)
     assert [ex.points for ex in problemset.exercises.values()] == [10.0, 15.0]
     readme = (folder / "README.md").read_text()  # its exercise tables follow the new exercise
     assert "| exercise | 1 | 2 | total |" in readme and "| points | 10 | 15 | 25 |" in readme
-    assert "| 2 Ridge regression | `ridge.py` | |" in readme
+    assert "| 1 Least squares | `lstsq.py` | |" in readme and "| 2 Ridge regression | `ridge.py` | |" in readme
     for target, status in (("solutions", 0), ("skeletons", 1)):
         results = tmp_path / f"{target}.json"
         done = subprocess.run([sys.executable, "-m", "pytest", f"--target={target}", f"--results-json={results}",
                                "-q"], cwd=folder, capture_output=True, text=True, timeout=600)
         assert done.returncode == status, done.stdout[-2000:]
         tests = json.loads(results.read_text())["tests"]
-        assert {t["number"].split(".")[0] for t in tests} == {"1", "2"}
+        assert {t["extra_data"]["exercise"] for t in tests} == {1, 2}
         if target == "skeletons":
             assert all(t["output"].startswith("not implemented: ") for t in tests)
+    # its student README, as the student package renders it: torch's CPU-only build only where the
+    # problem set needs torch, and the files to hand in
+    from types import SimpleNamespace
+
+    from autograder.tools.release import render
+
+    template = (folder / "student-README.md").read_text()
+    plain = render(template, ProblemSet.load(folder))
+    assert "{{" not in plain and "torch" not in plain and "Hand in `lstsq.py`, `ridge.py`" in plain
+    assert shell_blocks(plain) == ["python3 -m venv .venv", "source .venv/bin/activate", "pip install -e .",
+                                   "pytest --target=skeletons"]
+    with_torch = render(template, SimpleNamespace(dependencies=["torch>=2.2"], student_files=["lstsq.py"]))
+    assert "pip install --isolated torch --index-url https://download.pytorch.org/whl/cpu" in shell_blocks(with_torch)
+    assert "torchvision" not in with_torch and "PyTorch's CPU-only build" in with_torch
 
 
 def test_nothing_in_the_framework_names_a_problem_set():
     """autograder/ serves any problem set: no title, student file, provided file or 'ps5' in it."""
     words = {"ps5", "ps6", "problem set 5", "problem set 6"}
-    for problemset in (PROBLEMSET, PS6):
+    for problemset in PROBLEM_SETS.values():
         words |= {problemset.title.lower(), *problemset.student_files, *problemset.provided_files}
         words |= {ex.title.lower() for ex in problemset.exercises.values()}
     for path in sorted((ROOT / "autograder").rglob("*")):
@@ -135,16 +149,16 @@ def test_the_dev_extra_installs_what_the_problem_sets_of_the_repository_need():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {re.split(r"[<>=!~;\[ ]", r)[0] for r in project["dependencies"] + project["optional-dependencies"]["problemsets"]}
-    for problemset in (PROBLEMSET, PS6):
+    for problemset in PROBLEM_SETS.values():
         assert {re.split(r"[<>=!~;\[ ]", r)[0] for r in problemset.dependencies} <= declared, problemset.title
-    assert "course-autograder[problemsets]" in project["optional-dependencies"]["dev"]
+    assert "course-autograder[tutor,problemsets]" in project["optional-dependencies"]["dev"]
 
 
 def test_the_readmes_exercise_tables_are_problem_set_5s_data():
     """The points table and the files table of the README say what problemset.toml says."""
-    from autograder.scaffold import readme_tables
+    from autograder.tools.scaffold import readme_tables
 
-    assert readme_tables(ROOT, write=False), "run: python -m autograder.scaffold tables"
+    assert readme_tables(ROOT, write=False), "run: python -m autograder.tools.scaffold tables"
     text = (ROOT / "README.md").read_text()
     numbers = " | ".join(str(n) for n in PROBLEMSET.exercises)
     stars = " | ".join(f"{ex.points / 10:g}" for ex in PROBLEMSET.exercises.values())

@@ -79,7 +79,7 @@ def test_a_small_array_is_shown_as_numbers_and_an_image_like_one_as_pictures(mis
     assert len(re.findall(r"<td class='bad'>", tables[1])) == 10  # "10 of 10 values differ"
     image_like = next(t for t in mistakes.results["tests"] if t["output"].startswith("maxpool_iter(x, k=3"))
     found = block(page, image_like["number"])
-    own = found[found.index(f"<i>maxpool_iter(x, k=3"):]
+    own = found[found.index("<i>maxpool_iter(x, k=3"):]
     assert own.count("<img") >= 3 and "<table class='numbers'>" not in found
     assert re.findall(r"<figcaption>([^<]*)</figcaption>", own)[:3][0].startswith("expected")
 

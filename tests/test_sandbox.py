@@ -51,7 +51,7 @@ def test_the_last_line_says_what_the_worker_can_do(mode):
 
 def test_without_any_confinement_the_line_warns(monkeypatch):
     """Guards the check above: a worker that can read the reference data is reported as such."""
-    from autograder import sandbox
+    from autograder.core import sandbox
 
     report = {"uid": 1000, "user": "student", "readable": [str(ROOT / "fixtures" / "MANIFEST.sha256")],
               "checked": 3, "namespace": False, "landlock": False, "python": ""}

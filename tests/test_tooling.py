@@ -32,7 +32,7 @@ def test_a_mixed_batch_grades_into_a_gradebook_and_resumes(tmp_path):
             z.write(ROOT / "solutions" / name, f"my-folder/{name}")
     (batch / "broken.zip").write_text("not a zip")
     out = tmp_path / "out"
-    graded = run("-m", "autograder.batch", str(batch), str(out), "--workers=2", "--time-limit=300", "--call-timeout=5")
+    graded = run("-m", "autograder.tools.batch", str(batch), str(out), "--workers=2", "--time-limit=300", "--call-timeout=5")
     assert graded.returncode == 0, graded.stderr[-2000:]
     assert "grading" in graded.stderr  # the progress bar
     rows = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
@@ -45,12 +45,12 @@ def test_a_mixed_batch_grades_into_a_gradebook_and_resumes(tmp_path):
     assert json.loads((out / "correct" / "results.json").read_text())["score"] == 160.0
     assert (out / "buggy" / "report.html").is_file()
     stamp = (out / "correct" / "results.json").stat().st_mtime_ns
-    again = run("-m", "autograder.batch", str(batch), str(out), "--workers=2")
+    again = run("-m", "autograder.tools.batch", str(batch), str(out), "--workers=2")
     assert again.returncode == 0 and (out / "correct" / "results.json").stat().st_mtime_ns == stamp  # resumed
 
 
 def test_the_machine_check_passes_here_and_fails_on_a_broken_reference(tmp_path):
-    ok = run("-m", "autograder.check")
+    ok = run("-m", "autograder.tools.selfcheck")
     assert ok.returncode == 0 and "OK: the reference gets 160 / 160" in ok.stdout, ok.stdout[-2000:]
     assert ok.stdout.startswith("machine: ") and "sandbox: workers run as" in ok.stdout
     # every library it names is installed here: none that this Python does not need (tomli on 3.11)
@@ -61,6 +61,6 @@ def test_the_machine_check_passes_here_and_fails_on_a_broken_reference(tmp_path)
     (copy / "solutions" / "softmax_temperature.py").write_text(
         (copy / "solutions" / "softmax_temperature.py").read_text().replace("scaled = z / T", "scaled = z * T"))
     env = {**os.environ, "PYTHONPATH": str(copy)}
-    broken = run("-m", "autograder.check", cwd=copy, env=env)
+    broken = run("-m", "autograder.tools.selfcheck", cwd=copy, env=env)
     assert broken.returncode == 1 and "FAILED: the reference gets" in broken.stdout, broken.stdout[-2000:]
     assert "failed 3." in broken.stdout  # the failing tests are listed, exercise 3's among them

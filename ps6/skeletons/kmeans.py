@@ -6,7 +6,6 @@ plot as ``kmeans.png``.
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from helper_data import make_blobs  # noqa: E402

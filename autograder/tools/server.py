@@ -1,0 +1,167 @@
+"""Grade submission after submission in one long-lived process: pytest, the framework and the
+graders are imported once, and the problem set's libraries once (by the forkserver, which stays
+from one submission to the next where the workers were measured unable to reach it).
+
+    python -m autograder.tools.server PROBLEMSET_DIR    # what :class:`Server` starts; batch grading uses it
+
+Each request is one grading, exactly as ``pytest ARGS`` run in the problem set's folder grades:
+its own :class:`autograder.run.Run`, workers, sandbox folders, time budget, results and report;
+its output goes to the file the request names. Student code never runs in this process, only in
+the workers, which end with their submission's run. A request is a line of JSON on stdin,
+``{"args": [...], "output": PATH}``; the answer a line on stdout, ``{"exit": pytest's exit
+status}``. Ctrl-C (SIGINT) or SIGTERM ends the grading under way as not graded (its results say
+so) and the server with it; so does the end of the process that started it.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED
+
+
+class Host:
+    """What the long-lived process lends to the runs it hosts, as a pytest plugin found by its name
+    (:data:`autograder.plugin.HOST`): the audit of the forkserver the next run may use, or None
+    (then the next run starts and audits a fresh one). Set by each run as it ends
+    (:meth:`autograder.run.Run.close`)."""
+
+    def __init__(self):
+        self.__name__ = "autograder-host"  # the name pytest registers a plugin object under
+        self.measured = None
+
+
+# -- the server process -------------------------------------------------------------------------
+def _end_with_parent(parent: int) -> None:
+    """SIGTERM when the process that started this one ends (killed outright, say): the grading under
+    way then ends as after Ctrl-C. Linux only."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _output_to(path: Path):
+    """File descriptors 1 and 2 (pytest's output, and anything a library prints) into ``path``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "wb") as out:
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, copy in zip((1, 2), saved):
+            os.dup2(copy, fd)
+            os.close(copy)
+
+
+def serve(root: Path, parent: int) -> int:
+    import pytest
+
+    from autograder.core.launcher import Launcher
+    from autograder.core.problemset import ProblemSet
+
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # between gradings nothing printed may reach the answers
+    _end_with_parent(parent)
+    os.chdir(root)
+    Launcher(ProblemSet.load(root)).start_forkserver()  # its imports overlap the wait for the first request
+    host = Host()
+    for line in sys.stdin:
+        request = json.loads(line)
+        with _output_to(Path(request["output"])):
+            code = int(pytest.main(list(request["args"]), plugins=[host]))
+        replies.write(json.dumps({"exit": code}) + "\n")
+        if code == INTERRUPTED:
+            return 130
+    return 0
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m autograder.tools.server PROBLEMSET_DIR PARENT_PID (started by Server)", file=sys.stderr)
+        return 2
+    try:
+        return serve(Path(args[0]), int(args[1]))
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM between gradings
+        return 130
+
+
+# -- the client: batch grading, the framework's tests --------------------------------------------
+class ServerGone(Exception):
+    """The server ended (killed, or it stopped after an interruption) before it answered."""
+
+
+class Server:
+    """A grading server for one problem set; :meth:`grade` is ``pytest ARGS`` in its folder."""
+
+    def __init__(self, root: Path, env: dict | None = None, log=subprocess.DEVNULL):
+        self.root = Path(root)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.tools.server", str(self.root), str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.root, env=env, text=True)
+
+    def grade(self, args: list[str], output: Path, timeout: float | None = None) -> int:
+        """pytest's exit status; TimeoutError (the server is then stopped) or ServerGone."""
+        try:
+            self.process.stdin.write(json.dumps({"args": [str(a) for a in args], "output": str(output)}) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise ServerGone("the grading server has ended") from None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            ready, _, _ = select.select([self.process.stdout], [], [], wait)
+            if ready:
+                line = self.process.stdout.readline()
+                if not line:
+                    raise ServerGone("the grading server has ended")
+                return int(json.loads(line)["exit"])
+            self.stop()
+            raise TimeoutError
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, grace: float = 2.0) -> None:
+        """End the server: SIGTERM (the grading under way ends as not graded, its workers and sandbox
+        folders with it), then SIGKILL after ``grace`` seconds."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def close(self) -> None:
+        """No more requests: the server ends once its last grading is done."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
