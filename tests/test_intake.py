@@ -3,7 +3,6 @@
 submission per layout graded in one batch."""
 import csv
 import io
-import json
 import shutil
 import stat
 import subprocess
