@@ -38,3 +38,22 @@ def transposed_flipped(z, w, n, stride):
 @mistake("transposed_conv_via_matrix", "this is conv_transpose1d's length; A^T z has the padded input's length n")
 def transposed_short(z, w, n, stride):
     return (matrix(w, n, stride).T @ np.asarray(z, dtype=np.float64))[: (len(z) - 1) * stride + len(w)]
+
+
+@mistake("strided_conv_matrix", "(n - k + 1) // stride rounds the number of windows down: A has (n - k) // stride + 1 "
+                                "rows (every stride-th of the n - k + 1 positions, the last one included)")
+def rows_rounded_down(w, n, stride):
+    return matrix(w, n, stride, rows=(n - len(w) + 1) // stride)
+
+
+@mistake("transposed_conv_via_matrix", "the stride is ignored: in A (and so in A^T z) row i starts at column "
+                                       "i * stride")
+def transposed_stride_ignored(z, w, n, stride):
+    return matrix(w, n, stride, step=1).T @ np.asarray(z, dtype=np.float64) if stride != 1 else None
+
+
+@mistake("transposed_conv_via_matrix", "conv_transpose1d with padding=1 crops the padding off; A^T z has the padded "
+                                       "input's length n")
+def transposed_padding_one(z, w, n, stride):
+    full = matrix(w, n, stride).T @ np.asarray(z, dtype=np.float64)
+    return full[1:(len(z) - 1) * stride + len(w) - 1]

@@ -51,3 +51,28 @@ def unstable(z, T):
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(np.asarray(z, dtype=np.float32) / np.float32(T))
         return e / e.sum(axis=-1, keepdims=True)
+
+
+@mistake("softmax_t", "the exponentials were normalised by their sum over the whole tensor: sum over the last "
+                      "dimension only (dim=-1, keepdim=True)")
+def summed_over_everything(z, T):
+    s = np.asarray(z, dtype=np.float64) / T
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum() if np.ndim(z) > 1 else None
+
+
+@mistake("softmax_t", "the maximum was taken over the first dimension (each column's): subtract each row's own "
+                      "maximum, max(dim=-1, keepdim=True)")
+def maximum_over_the_first_axis(z, T):
+    s = np.asarray(z, dtype=np.float64) / T
+    e = np.exp(s - s.max(axis=0))
+    return e / e.sum(axis=-1, keepdims=True) if np.ndim(z) > 1 else None
+
+
+@mistake("softmax_t", "the exponentials were normalised by their sum over the whole tensor: sum over the last "
+                      "dimension only (dim=-1, keepdim=True)")
+def softmax_of_the_whole_tensor(z, T):
+    """The same mistake with the largest logit of the whole tensor subtracted (or none)."""
+    s = np.asarray(z, dtype=np.float64) / T
+    e = np.exp(s - s.max())
+    return e / e.sum() if np.ndim(z) > 1 else None

@@ -57,3 +57,19 @@ def one_feed_forward_matrix(d_model, d_ff):
 @mistake("count_parameters", "there are four d_model x d_model projections (W_q, W_k, W_v, W_o)")
 def three_projections(d_model, d_ff):
     return count(d_model, d_ff) - d_model * d_model
+
+
+@mistake("count_parameters", "this counts the handout's buggy layer (ff2 = Linear(d_model, d_ff), LayerNorm(d_ff)): in "
+                             "the corrected layer ff2's bias and the LayerNorms have d_model values")
+def buggy_layer_counted(d_model, d_ff):
+    return count(d_model, d_ff, without=("ff2 bias", "ln1", "ln2"), extra=d_ff + 4 * d_ff)
+
+
+@mistake("count_parameters", "ff2's bias has d_model values (ff2 outputs d_model), not d_ff")
+def ff2_bias_of_d_ff(d_model, d_ff):
+    return count(d_model, d_ff, without=("ff2 bias",), extra=d_ff)
+
+
+@mistake("count_parameters", "W_o is missing: a d_model x d_model weight and a bias of d_model values")
+def output_projection_missing(d_model, d_ff):
+    return count(d_model, d_ff, without=("W_q, W_k, W_v, W_o weights", "W_o bias"), extra=3 * d_model * d_model)

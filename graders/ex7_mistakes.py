@@ -18,9 +18,9 @@ def _windows(x, k, padding, fill):
     return np.stack([x[:, :, i:i + h, j:j + w] for i in range(k) for j in range(k)])
 
 
-def maxpool(x, k, iters, padding=None, fill=-np.inf):
+def maxpool(x, k, iters, padding=None, fill=-np.inf, stride=1):
     for _ in range(iters):
-        x = _windows(x, k, k // 2 if padding is None else padding, fill).max(axis=0)
+        x = _windows(x, k, k // 2 if padding is None else padding, fill).max(axis=0)[:, :, ::stride, ::stride]
     return np.asarray(x, dtype=np.float64)
 
 
@@ -51,10 +51,13 @@ def average_pooling(x, k=3, iters=1):
     return np.asarray(x, dtype=np.float64)
 
 
-def kernel(k, sigma, *, normalise=True, variance=False, centred=True, two=True):
-    offsets = np.arange(k, dtype=np.float64) - (k // 2 if centred else 0)
+def kernel(k, sigma, *, normalise=True, variance=False, centred=True, two=True, offsets=None, continuous=False):
+    """``offsets``: the student's own offsets; ``continuous``: divided by 2 pi sigma^2 instead of the sum."""
+    offsets = np.arange(k, dtype=np.float64) - (k // 2 if centred else 0) if offsets is None else offsets
     r2 = offsets[:, None] ** 2 + offsets[None, :] ** 2
     g = np.exp(-r2 / ((2 if two else 1) * (sigma if variance else sigma**2)))
+    if continuous:
+        return g / (2 * np.pi * sigma**2)
     return g / g.sum() if normalise else g
 
 
@@ -78,13 +81,23 @@ def not_centred(k, sigma):
     return kernel(k, sigma, centred=False)
 
 
-def blur(x, k, sigma, iters, *, padding=None, weights=None, mix=None):
+def _padded_windows(x, k, mode):
+    """Every k x k window of x padded by k // 2 in np.pad's ``mode`` ("reflect", "edge")."""
+    p = k // 2
+    x = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], mode=mode)
+    h, w = x.shape[2] - k + 1, x.shape[3] - k + 1
+    return np.stack([x[:, :, i:i + h, j:j + w] for i in range(k) for j in range(k)])
+
+
+def blur(x, k, sigma, iters, *, padding=None, weights=None, mix=None, mode=None):
     """``mix``: "mean" or "sum" of the blurred channels in every channel (a convolution over all
-    channels, with the kernel divided by their number or not)."""
+    channels, with the kernel divided by their number or not); ``mode``: the border padded by
+    np.pad's mode instead of zeros."""
     K = kernel(k, sigma) if weights is None else weights
     x = np.asarray(x, dtype=np.float64)
     for _ in range(iters):
-        windows = _windows(x, k, k // 2 if padding is None else padding, 0.0)
+        windows = _windows(x, k, k // 2 if padding is None else padding, 0.0) if mode is None else \
+            _padded_windows(x, k, mode)
         x = np.tensordot(K.ravel(), windows, axes=1)
         if mix:
             mixed = x.mean(axis=1, keepdims=True) if mix == "mean" else x.sum(axis=1, keepdims=True)
@@ -123,9 +136,62 @@ def blur_padding_one(x, k=5, sigma=1.0, iters=1):
     return blur(x, k, sigma, iters, padding=1) if k != 3 else None
 
 
+@mistake("maxpool_iter", "max_pool2d's stride defaults to the kernel size, which downsamples: pass stride=1")
+def stride_default(x, k=3, iters=1):
+    return maxpool(x, k, iters, stride=k)
+
+
+@mistake("maxpool_iter", "every pass pooled the original x: assign the result back (x = F.max_pool2d(x, ...)) so "
+                         "that the passes add up")
+def original_pooled_each_time(x, k=3, iters=1):
+    return maxpool(x, k, 1) if iters > 1 else None
+
+
+@mistake("gauss_kernel_2d", "the offsets run from -k // 2, which is -(k // 2) - 1 in Python (floor division): "
+                            "use -(k // 2), or arange(k) - k // 2")
+def offsets_from_floor_division(k, sigma):
+    return kernel(k, sigma, offsets=np.arange(-k // 2, k // 2 + 1, dtype=np.float64))
+
+
+@mistake("gauss_kernel_2d", "the kernel was divided by 2 pi sigma^2 (the continuous Gaussian's constant): a "
+                            "truncated kernel must be divided by its own sum")
+def continuous_normalisation(k, sigma):
+    return kernel(k, sigma, continuous=True)
+
+
+@mistake("gaussian_blur_iter", "the kernel was divided by 2 pi sigma^2 (the continuous Gaussian's constant), so it "
+                               "does not sum to 1: divide it by its own sum")
+def blur_continuous_normalisation(x, k=5, sigma=1.0, iters=1):
+    return blur(x, k, sigma, iters, weights=kernel(k, sigma, continuous=True))
+
+
+@mistake("gaussian_blur_iter", "the border was padded by reflection; pad with zeros (F.conv2d's padding=k // 2)")
+def blur_reflect_padding(x, k=5, sigma=1.0, iters=1):
+    return blur(x, k, sigma, iters, mode="reflect")
+
+
+@mistake("gaussian_blur_iter", "the border was padded by repeating the edge pixels (replicate); pad with zeros "
+                               "(F.conv2d's padding=k // 2)")
+def blur_replicate_padding(x, k=5, sigma=1.0, iters=1):
+    return blur(x, k, sigma, iters, mode="edge")
+
+
+@mistake("gaussian_blur_iter", "every pass blurred the original x: assign the result back (x = F.conv2d(x, ...)) so "
+                               "that the passes add up")
+def blur_original_each_time(x, k=5, sigma=1.0, iters=1):
+    return blur(x, k, sigma, 1) if iters > 1 else None
+
+
 @mistake("load", "the colour channels were averaged; convert the picture with PIL's convert(\"L\") (weighted luma)",
          atol=2e-3)
 def channels_averaged(data: bytes, as_path_object: bool):
     """load_image_as_tensor with the plain mean of the colour channels instead of PIL's grayscale."""
     rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64) / 255.0
     return rgb.mean(axis=-1)[None, None]
+
+
+@mistake("load", "these are the Rec. 709 weights (0.2125 R + 0.7154 G + 0.0721 B, skimage's rgb2gray); convert the "
+                 "picture with PIL's convert(\"L\") (0.299 R + 0.587 G + 0.114 B)", atol=2e-3)
+def rec709_weights(data: bytes, as_path_object: bool):
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.float64) / 255.0
+    return (rgb @ np.array([0.2125, 0.7154, 0.0721]))[None, None]

@@ -29,6 +29,23 @@ BUGS = {
     "kernel not centred": (F, [("offsets = torch.arange(k, dtype=torch.float32) - k // 2",
                                 "offsets = torch.arange(k, dtype=torch.float32)")], {'gauss_kernel_2d.not_centred', 'hint.the-peak-is-not-at-the-centre-k-k', 'relation.off-centre'}),
     "factor 2 missing in the Gaussian": (F, [("(2 * sigma**2)", "(sigma**2)")], {'gauss_kernel_2d.no_two'}),
+    # realistic mistakes of a student writing the functions from the handout
+    "max_pool2d's default stride": (F, [("x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)",
+                                         "x = F.max_pool2d(x, kernel_size=k, padding=k // 2)")], {'maxpool_iter.stride_default', 'relation.stride'}),
+    "every pass pools the original x": (F, [("    for _ in range(iters):\n        x = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)\n    return x",
+                                             "    out = x\n    for _ in range(iters):\n        out = F.max_pool2d(x, kernel_size=k, stride=1, padding=k // 2)\n    return out")], {'maxpool_iter.original_pooled_each_time'}),
+    "offsets from -k // 2": (F, [("offsets = torch.arange(k, dtype=torch.float32) - k // 2",
+                                  "offsets = torch.arange(-k // 2, k // 2 + 1, dtype=torch.float32)")], {'gauss_kernel_2d.offsets_from_floor_division', 'hint.the-peak-is-not-at-the-centre-k-k'}),
+    "kernel divided by 2 pi sigma^2": (F, [("return kernel / kernel.sum()", "return kernel / (2 * np.pi * sigma**2)")], {'gauss_kernel_2d.continuous_normalisation', 'gaussian_blur_iter.blur_continuous_normalisation', 'hint.normalise-the-kernel-divide-it-by-its-sum', 'hint.the-kernel-does-not-sum-to'}),
+    "blur with reflection padding": (F, [("        x = F.conv2d(x, weight, padding=k // 2, groups=channels)",
+                                          '        x = F.conv2d(F.pad(x, [k // 2] * 4, mode="reflect"), weight, groups=channels)')], {'gaussian_blur_iter.blur_reflect_padding', 'hint.the-border-did-not-darken-use-zero-padding-f-conv-d-s-padding-k'}),
+    "blur with replicate padding": (F, [("        x = F.conv2d(x, weight, padding=k // 2, groups=channels)",
+                                         '        x = F.conv2d(F.pad(x, [k // 2] * 4, mode="replicate"), weight, groups=channels)')], {'gaussian_blur_iter.blur_replicate_padding', 'hint.the-border-did-not-darken-use-zero-padding-f-conv-d-s-padding-k'}),
+    "every pass blurs the original x": (F, [("    for _ in range(iters):\n        x = F.conv2d(x, weight, padding=k // 2, groups=channels)\n    return x",
+                                             "    out = x\n    for _ in range(iters):\n        out = F.conv2d(x, weight, padding=k // 2, groups=channels)\n    return out")], {'gaussian_blur_iter.blur_original_each_time'}),
+    "skimage's rgb2gray weights": (F, [('    gray = np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255.0\n',
+                                        '    rgb = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0\n'
+                                        "    gray = rgb @ np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)\n")], {'load.rec709_weights'}),
 }
 
 VARIANTS = {

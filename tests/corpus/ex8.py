@@ -21,6 +21,17 @@ BUGS = {
     "gradient grid without its last value": (F, [(
         GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps)\n    ys = torch.linspace(y_min, y_max, steps)\n",
         GRAD_DOC + "    xs = torch.linspace(x_min, x_max, steps + 1)[:-1]\n    ys = torch.linspace(y_min, y_max, steps + 1)[:-1]\n")], {'relation.grid-endpoint'}),
+    # realistic mistakes of a student writing the functions from the handout
+    "x and y swapped in the points": (F, [("grid = torch.stack([XX.reshape(-1), YY.reshape(-1)], dim=1)\n    with torch.no_grad():",
+                                           "grid = torch.stack([YY.reshape(-1), XX.reshape(-1)], dim=1)\n    with torch.no_grad():")], {'probabilities_on_grid.points_swapped'}),
+    "sigmoid of the class-1 score": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = torch.sigmoid(model(grid))")], {'probabilities_on_grid.sigmoid_of_one_score'}),
+    "P is the score": (F, [("probs = torch.softmax(model(grid), dim=1)", "probs = model(grid)")], {'probabilities_on_grid.score_not_probability'}),
+    "P is the predicted class": (F, [("P = probs[:, 1].reshape(steps, steps)", "P = (probs.argmax(dim=1) == 1).float().reshape(steps, steps)")], {'probabilities_on_grid.predicted_class'}),
+    "x and y swapped in the gradient's points": (F, [("grid = torch.stack([XX.reshape(-1), YY.reshape(-1)], dim=1)\n    grid.requires_grad_(True)",
+                                                      "grid = torch.stack([YY.reshape(-1), XX.reshape(-1)], dim=1)\n    grid.requires_grad_(True)")], {'gradients_on_grid.gradient_points_swapped'}),
+    "gradient of the log-probability": (F, [("p1 = torch.softmax(model(grid), dim=1)[:, 1]", "p1 = torch.log_softmax(model(grid), dim=1)[:, 1]")], {'gradients_on_grid.log_probability_gradient'}),
+    "components split by a reshape": (F, [("    return XX, YY, grads[:, 0].reshape(steps, steps), grads[:, 1].reshape(steps, steps)",
+                                           "    GX, GY = grads.reshape(2, steps, steps)\n    return XX, YY, GX, GY")], {'gradients_on_grid.components_mixed_by_a_reshape'}),
 }
 
 VARIANTS = {

@@ -17,6 +17,17 @@ BUGS = {
     "replace_relus returns nothing": (F, [("            replace_relus(child)\n    return module", "            replace_relus(child)")], {'hint.change-the-module-in-place-and-return-that-same-module'}),
     "ReLUs replaced by nn.Identity": (F, [("setattr(module, name, GuidedReLU())", "setattr(module, name, nn.Identity())")], set()),
     "the V2 weights": (F, [("resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)", "resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)")], set()),
+    # realistic mistakes of a student writing the functions from the handout
+    "shorter side resized to 224": (F, [("T.Resize(256), T.CenterCrop(224)", "T.Resize(224), T.CenterCrop(224)")], {'preprocess.shorter_side_224'}),
+    "squashed to 256 x 256 before the crop": (F, [("T.Resize(256), T.CenterCrop(224)", "T.Resize((256, 256)), T.CenterCrop(224)")], {'preprocess.squashed_to_256'}),
+    "crop without a resize": (F, [("T.Resize(256), T.CenterCrop(224)", "T.CenterCrop(224)")], {'preprocess.crop_without_resize'}),
+    "mean and std swapped": (F, [("T.Normalize(IMAGENET_MEAN, IMAGENET_STD)", "T.Normalize(IMAGENET_STD, IMAGENET_MEAN)")], {'preprocess.mean_and_std_swapped'}),
+    "normalised in 0..255": (F, [("T.ToTensor(), T.Normalize", "T.PILToTensor(), T.Lambda(lambda t: t.float()), T.Normalize")], {'preprocess.normalised_without_scaling'}),
+    "BGR channel order": (F, [("T.ToTensor(), T.Normalize", "T.ToTensor(), T.Lambda(lambda t: t.flip(0)), T.Normalize")], {'preprocess.bgr_order'}),
+    "log-probability backpropagated": (F, [("    scores = model(x)\n", "    scores = torch.log_softmax(model(x), dim=1)\n")], {'guided_gradients.log_probability'}),
+    "cross-entropy loss backpropagated": (F, [("scores[:, target_class].sum().backward()",
+                                               "nn.functional.cross_entropy(scores, torch.tensor([target_class])).backward()")], {'guided_gradients.cross_entropy_loss'}),
+    "all the scores backpropagated": (F, [("scores[:, target_class].sum().backward()", "scores.sum().backward()")], {'guided_gradients.all_scores'}),
 }
 
 VARIANTS = {

@@ -39,7 +39,7 @@ BUGS = [
      'edits': [('        A[i, i * stride:i * stride + k] = w\n', '        A[i, i:i + k] = w\n')],
      'mistake': 'Row i of A should start the filter at column i * stride, but the student shifted it by only one '
                 'column per row, as if the stride were 1.',
-     'named': ['strided_conv_matrix.stride_ignored']},
+     'named': ['strided_conv_matrix.stride_ignored', 'transposed_conv_via_matrix.transposed_stride_ignored']},
     {'name': 'ex1_inverse_instead_of_transpose',
      'problemset': 'ps5',
      'exercise': 1,
@@ -142,7 +142,7 @@ BUGS = [
                 '        x = self.ln2(x + self.ff2(F.gelu(self.ff1(x))))\n')],
      'mistake': 'The feed-forward block uses GELU as its non-linearity, but the layer to correct uses ReLU between ff1 '
                 'and ff2.',
-     'named': []},
+     'named': ['layer_output.gelu']},
     {'name': 'ex5_out_proj_without_bias',
      'problemset': 'ps5',
      'exercise': 5,
@@ -196,7 +196,7 @@ BUGS = [
                 '        x = F.max_pool2d(x, kernel_size=k, padding=k // 2)\n')],
      'mistake': 'The student left out stride=1, so max_pool2d uses its default stride (= kernel size) and downsamples '
                 'the image at every iteration.',
-     'named': ['relation.stride']},
+     'named': ['relation.stride', 'maxpool_iter.stride_default']},
     {'name': 'ex7_maxpool_padding_hardcoded',
      'problemset': 'ps5',
      'exercise': 7,
@@ -306,7 +306,7 @@ BUGS = [
                 '    with torch.no_grad():')],
      'mistake': 'When stacking the grid the student put the y coordinate in the first column and x in the second, so '
                 'the model is evaluated at (y, x) instead of (x, y).',
-     'named': []},
+     'named': ['probabilities_on_grid.points_swapped']},
     {'name': 'ex8_gradient_of_logit',
      'problemset': 'ps5',
      'exercise': 8,
@@ -409,7 +409,7 @@ BUGS = [
      'edits': [('    components = vt[:k]\n', '    components = vt[:, :k].T\n')],
      'mistake': 'The student took the columns of Vt as the components, but np.linalg.svd returns V transposed: the '
                 'principal directions are the rows of Vt.',
-     'named': []},
+     'named': ['pca.columns_of_vt']},
     {'name': 'pca_singular_values_not_squared',
      'problemset': 'ps6',
      'exercise': 1,
@@ -425,7 +425,7 @@ BUGS = [
      'edits': [('variance[:k] / variance.sum()', 'variance[:k] / variance[:k].sum()')],
      'mistake': 'The ratio divides by the variance of the k kept components only, not by the total variance of all '
                 'components, so it always sums to 1.',
-     'named': []},
+     'named': ['pca.ratio_of_the_kept_components']},
     {'name': 'pca_signs_broadcast_over_columns',
      'problemset': 'ps6',
      'exercise': 1,
@@ -441,7 +441,7 @@ BUGS = [
      'edits': [('    mean = X.mean(axis=0)\n', '    mean = X.mean()\n')],
      'mistake': 'The mean is taken over all entries of X (one number) instead of per feature over the rows (axis=0), '
                 'so the data is not properly centred and the returned mean is not of shape [d].',
-     'named': []},
+     'named': ['pca.mean_of_all_entries']},
     {'name': 'pca_project_not_centred',
      'problemset': 'ps6',
      'exercise': 1,
@@ -458,7 +458,7 @@ BUGS = [
                 '    return distances.argmin(axis=0).astype(np.int64)\n')],
      'mistake': 'The argmin is taken over the points (axis 0) instead of over the centroids (axis 1), giving for each '
                 'centroid its nearest point rather than for each point its nearest centroid.',
-     'named': ['error.mask-length']},
+     'named': ['error.mask-length', 'assign.nearest_point_of_each_centroid']},
     {'name': 'kmeans_distance_not_squared',
      'problemset': 'ps6',
      'exercise': 2,
