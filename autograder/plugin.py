@@ -11,8 +11,6 @@ lives in the workers (:mod:`autograder.core.session`).
 """
 from __future__ import annotations
 
-import signal
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ from autograder.core.launcher import UsageError
 from autograder.core.problemset import ProblemSet, ProblemSetError
 from autograder.core.student import Student
 from autograder.reference import Reference, ReferenceInputs
-from autograder.run import Run, write_not_graded
+from autograder.run import INTERRUPTED, Run, stop_on_signals, write_not_graded
 
 RUN = "autograder-run"  # the name the run is registered under
 HOST = "autograder-host"  # the name a long-lived grading process registers itself under (tools/server.py)
@@ -60,8 +58,14 @@ def pytest_configure(config):
             write_not_graded(options, problemset, _name(options, value), str(exc).removeprefix("not graded: "))
         raise
     config.pluginmanager.register(run, RUN)
-    _stop_on(signal.SIGTERM)  # a run stopped with SIGTERM cleans up as after Ctrl-C
-    run.start()
+    stop_on_signals()
+    try:
+        run.start()
+    except KeyboardInterrupt:  # stopped while it audited the sandbox or warmed up: nothing is left
+        run.close()
+        run.interrupted = True
+        run.write_not_graded(INTERRUPTED)
+        raise
 
 
 def _start(options, problemset: ProblemSet, value: str | None, host=None) -> Run:
@@ -100,17 +104,6 @@ def resolve_target(problemset: ProblemSet, value: str) -> intake.Submission:
 def _name(options, value: str) -> str:
     """Whose work this is: --name, else the target's name without its archive suffix."""
     return options.name or intake.student_name(Path(value)) or value or "no target"
-
-
-def _stop_on(signum) -> None:
-    """Turn ``signum`` into KeyboardInterrupt in the main thread: pytest then ends the session as
-    after Ctrl-C, and the run's end stops every worker and the forkserver, removes the sandbox
-    folders, and records the run as not graded."""
-    def interrupt(number, frame):
-        raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signum, interrupt)
 
 
 def pytest_ignore_collect(collection_path, config):

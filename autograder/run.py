@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import gc
 import json
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -439,3 +441,18 @@ def _fold_pytests_lists(config) -> None:
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if tr is not None and config.option.reportchars == "fE":  # pytest's default
         tr.reportchars = tr.reportchars.replace("f", "")
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM become KeyboardInterrupt in the main thread: pytest then ends the
+    session, and the run's end stops every worker and the forkserver, removes the sandbox folders,
+    and records the run as not graded. Only the first: a second Ctrl-C, or the SIGTERM a batch
+    sends after the terminal's SIGINT, does not cut that clean-up short."""
+    def interrupt(number, frame):
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, interrupt)

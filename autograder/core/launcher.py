@@ -68,6 +68,8 @@ class Launcher:
         self.keep = keep  # leave the forkserver running at the end (a batch's next submission uses it)
         self.unavailable = ""  # why no worker can start on this machine ('' while they can)
         self.workers: dict[int, object] = {}  # the workers alive now: pid -> the judge's end of its lifeline
+        self.folders: set[Path] = set()  # the sandbox folders of this run's workers (see :meth:`folder`)
+        self.ended = False
         self.confinement = Confinement(self, measured)  # measured: an earlier run's audit, on this forkserver
         _become_subreaper()
         os.environ.setdefault("MPLBACKEND", "Agg")
@@ -99,6 +101,27 @@ class Launcher:
         report = self.confinement.report or {}
         return not self.unavailable and report.get("reaches_parent") is False
 
+    def folder(self, user: tuple[int, int] | None, label: str) -> Path:
+        """A fresh sandbox folder (:func:`sandbox_folder`) of this run: :meth:`end` removes it."""
+        path = sandbox_folder(user, label)
+        self.folders.add(path)
+        return path
+
+    def end(self) -> None:
+        """The run is over: every worker of its ends, an audit under way too (a run interrupted while
+        it starts), its sandbox folders are removed, and its forkserver ends unless it is kept for the
+        next run (and may be)."""
+        self.ended = True
+        for pid in list(self.workers):
+            self.forget(pid)
+        auditing = not self.confinement.done.is_set() and self.confinement.started
+        if auditing or not (self.keep and self.shareable()):
+            end_forkserver()  # an audit's launch waiting for the forkserver then fails at once
+        if auditing:
+            self.confinement.done.wait(3)
+        for folder in self.folders:
+            _remove(folder)
+
     def give_up(self, reason: str, whose: str | None = None) -> str:
         """Remember (once) that no worker can start, and why: the run ends as not graded. ``whose``
         is said only where it was measured: the audit worker runs before any student code."""
@@ -117,8 +140,8 @@ class Launcher:
             "memory_bytes": memory_bytes, "torch_home": _torch_home(), "threads": threads, "user": user,
             "max_output_bytes": MAX_OUTPUT_BYTES, "audit": audit, "stack_file": str(folder / "scratch" / stack.FILE),
         }
-        if self.unavailable:
-            raise WorkersUnavailable(self.unavailable)
+        if self.unavailable or self.ended:
+            raise WorkersUnavailable(self.unavailable or "the run has ended")
         if self.run_end is not None and self.run_end - time.monotonic() < 1:
             raise TimeoutError("the run's time budget is spent")
         for attempt in range(2):  # a forkserver killed (by a worker) while it forks is started again
@@ -134,6 +157,8 @@ class Launcher:
                 ended = end_forkserver()
                 if isinstance(exc, TimeoutError):  # the run is over: no second try
                     raise
+                if self.ended:
+                    raise WorkersUnavailable("the run has ended") from None
                 if attempt:  # a fresh forkserver could not start a worker either: nor will the next one
                     why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                     raise WorkersUnavailable(self.give_up(f"the forkserver {ended} ({why})" if ended else why)) from None
@@ -169,11 +194,6 @@ class Launcher:
                     os.waitpid(int(entry.name), 0)
                 except (ProcessLookupError, ChildProcessError, PermissionError):
                     pass
-
-    def end(self) -> None:
-        """The run is over: its forkserver ends too, unless it is kept for the next run (and may be)."""
-        if not (self.keep and self.shareable()):
-            end_forkserver()
 
     def _start_within_budget(self, process) -> None:
         """``process.start()``, given up at the end of the run: a forkserver that hangs (in a
@@ -216,19 +236,31 @@ class Confinement:
         self.user: tuple[int, int] | None = measured.user if measured else None
         self.report: dict | None = measured.report if measured else None
         self.tried: list[dict] = list(measured.tried) if measured else []
+        self.done = threading.Event()  # the decision is made (not Thread.join: Ctrl-C during a join
+        if measured:                   # marks the thread as ended, though it still runs)
+            self.done.set()
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def start(self) -> None:
-        if self._thread is None and self.report is None:
+        if self._thread is None and not self.done.is_set():
             self._thread = threading.Thread(target=self._decide, name="grader-audit", daemon=True)
             self._thread.start()
 
     def wait(self) -> tuple[int, int] | None:
         self.start()
-        if self._thread is not None:
-            self._thread.join()
+        self.done.wait()
         return self.user
 
     def _decide(self) -> None:
+        try:
+            self._try_users()
+        finally:
+            self.done.set()
+
+    def _try_users(self) -> None:
         candidates = [None]
         if judge_is_root():
             try:
@@ -257,7 +289,7 @@ class Confinement:
             return {"python": why, "failure": why, "final": final, "readable": [], "checked": 0, "user": "?"}
 
         launcher = self.launcher
-        folder = sandbox_folder(user, "audit")
+        folder = launcher.folder(user, "audit")
         try:
             process, conn = launcher.launch(folder, None, user, name="grader-audit",
                                             audit=sandbox.protected_files(launcher.problemset.root))
@@ -304,6 +336,15 @@ def sandbox_folder(user: tuple[int, int] | None, label: str) -> Path:
     if user:
         os.chown(root / "scratch", *user)
     return root
+
+
+def _remove(folder: Path) -> None:
+    """Remove a sandbox folder, again while a worker that was just killed still writes in it."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05)
 
 
 def remove_stale_folders() -> None:

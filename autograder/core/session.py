@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder.core import stack
-from autograder.core.launcher import MAX_OUTPUT_BYTES, Launcher, WorkersUnavailable, sandbox_folder, signal_name
+from autograder.core.launcher import MAX_OUTPUT_BYTES, Launcher, WorkersUnavailable, signal_name
 from autograder.core.codec import MAX_MESSAGE_BYTES, MalformedMessage, decode, encode
 from autograder.core.intake import Submission
 from autograder.core.problemset import Exercise, ProblemSet
@@ -164,7 +164,7 @@ class WorkerSession:
         student files (the student's own modules), the student files under their own names, then
         the problem set's provided files laid over them."""
         self._user = self.launcher.confinement.wait()
-        root = sandbox_folder(self._user, f"ex{self.exercise.number}")
+        root = self.launcher.folder(self._user, f"ex{self.exercise.number}")
         for folder in self.target.folders:
             for item in sorted(folder.iterdir()):
                 if item.is_file() and not item.is_symlink() and item.stat().st_size < 32 * 2**20 \

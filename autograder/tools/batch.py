@@ -12,8 +12,12 @@ counted in the run's summary.
 
 Writes OUT/gradebook.csv (student, points per exercise, total, status) and, per student,
 OUT/<student>/results.json, report.html, output.txt, the rendered figures and the graded code.
-Each submission is graded by its own ``pytest --target=...`` process, so a broken or hostile
-one never stops the batch. An interrupted batch resumes: a student whose results are there for
+Each batch worker is a grading server (:mod:`autograder.tools.server`) that imports pytest, the
+framework and the libraries once and grades submission after submission as ``pytest --target=...``
+grades one: its own student workers, sandbox folders, time budget, results and report, so a broken
+or hostile submission never stops the batch nor reaches the next one. Ctrl-C (or SIGTERM) stops
+the batch within two seconds: the submissions under way are not recorded, and the same command
+grades them and goes on. An interrupted batch resumes: a student whose results are there for
 the same submission content and the same graders is not graded again; after a change of the
 graders, the reference data or the framework every student is graded again (only the changed
 exercises, when only some exercises' own files changed) and the run tells whose points changed
@@ -30,25 +34,26 @@ import io
 import json
 import os
 import shutil
-import subprocess
+import signal
 import sys
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 
 from autograder import report
-from autograder.results import NOT_GRADED, Results
-from autograder.tools import classview
-from autograder.tools import exports
-from autograder.tools import history
-from autograder.core import intake
-from autograder.core import settings
-from autograder.tools import similarity
+from autograder.core import intake, settings
 from autograder.core.problemset import ProblemSet, add_option, chosen_or_exit
+from autograder.results import NOT_GRADED, Results
+from autograder.tools import classview, exports, history, similarity
+from autograder.tools.server import INTERRUPTED, Pool, ServerGone
 
 CALL_TIMEOUT = settings.BY_NAME["call_timeout"].default
 SHOWN = 50  # students whose changed points are printed; all are in OUT/changes.json
 MAX_CODE = 2**20  # a student file larger than this is not kept for the similarity check
+
+
+class Interrupted(Exception):
+    """The batch was stopped (Ctrl-C, SIGTERM) while a submission was graded: it is not recorded."""
 
 
 def entries(submissions: Path) -> tuple[dict[str, list[Path]], list[str]]:
@@ -96,8 +101,8 @@ def _not_graded(out: Path, problemset: ProblemSet, student: str, why: str) -> No
     report.write(out / "report.html", report.not_graded(f"{problemset.title}: {student}", why, problemset.points))
 
 
-def grade_one(problemset: ProblemSet, sources: list[Path], out: Path, time_limit: float,
-              call_timeout: float = CALL_TIMEOUT, grading: dict | None = None) -> dict:
+def grade_one(problemset: ProblemSet, sources: list[Path], out: Path, pool: Pool, time_limit: float,
+              call_timeout: float = CALL_TIMEOUT, grading: dict | None = None, lean: bool = True) -> dict:
     """Grade one student's entry (``sources``: more than one when several entries name the same
     student, which is not graded) into ``out`` unless it was graded before, from the same content
     with the same graders (``grading``: :func:`history.grading_digest`); when only some exercises'
@@ -154,23 +159,25 @@ def grade_one(problemset: ProblemSet, sources: list[Path], out: Path, time_limit
             missing = [n for n in files if n not in submission.files]
             partly = [] if only is None else [f"--earlier-results={earlier}", *(
                 str(g) for n in only for g in problemset.graders_of(n))]
-            try:
-                proc = subprocess.run(  # the pytest process finds the same student files in it
-                    [sys.executable, "-m", "pytest", f"--target={source}", f"--name={student}",
-                     f"--results-json={out / 'results.json'}", f"--report={out / 'report.html'}",
-                     f"--figures={out / 'figures'}",
-                     f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
-                     # one core per grading (--lean: nothing computed ahead): gradings in parallel use
-                     # the cores better than one grading computing ahead; the budget ends it in time
-                     "--lean", f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}", *partly],
-                    cwd=problemset.root, capture_output=True, text=True, timeout=time_limit)
-                (out / "output.txt").write_text(proc.stdout[-100_000:] + proc.stderr[-20_000:])
-                if proc.returncode not in (0, 1):
-                    row["status"] = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-                else:
-                    row["status"] = "graded" + (f"; missing files: {', '.join(missing)}" if missing else "")
-            except subprocess.TimeoutExpired:
-                row["status"] = f"timed out after {time_limit:g} s"
+            args = [f"--target={source}", f"--name={student}", f"--results-json={out / 'results.json'}",
+                    f"--report={out / 'report.html'}", f"--figures={out / 'figures'}",
+                    f"--call-timeout={call_timeout:g}", "-q", "-p", "no:cacheprovider",
+                    f"--time-budget={max(time_limit - 60, 0.8 * time_limit):g}", *partly]
+            # --lean (nothing computed ahead) when gradings run in parallel: each then uses one core
+            code = pool.grade([*args, "--lean"] if lean else args, out / "output.txt", timeout=time_limit)
+            if code == INTERRUPTED:
+                raise Interrupted(student)
+            if code not in (0, 1):
+                lines = [line for line in (out / "output.txt").read_text(errors="replace").splitlines() if line.strip()]
+                row["status"] = lines[-1].removeprefix("ERROR: ") if lines else f"exit status {code}"
+            else:
+                row["status"] = "graded" + (f"; missing files: {', '.join(missing)}" if missing else "")
+        except TimeoutError:
+            row["status"] = f"timed out after {time_limit:g} s"
+        except ServerGone:
+            if pool.stopped:
+                raise Interrupted(student) from None
+            row["status"] = "the grading server ended before the grading did (killed?)"
         finally:
             submission.close()
     classview.thumbnails(out / "figures")
@@ -192,21 +199,38 @@ def grade_one(problemset: ProblemSet, sources: list[Path], out: Path, time_limit
 def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: int, time_limit: float,
                 call_timeout: float = CALL_TIMEOUT, progress: bool = True) -> list[dict]:
     """Grade every student's entry (or only what changed), then write the gradebook (the earlier
-    one kept in OUT/history/), changes.json when students were graded again, and the class view."""
+    one kept in OUT/history/), changes.json when students were graded again, and the class view.
+    Ctrl-C: :class:`Interrupted` within two seconds, the submissions under way not recorded."""
     students, _ = entries(submissions)
     grading = history.grading_digest(problemset)
     outcomes = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, problemset, sources, out / student, time_limit, call_timeout, grading)
-                   for student, sources in students.items()]
-        finished = as_completed(futures)
-        if progress:
-            from tqdm import tqdm
+    with open(out / "servers.log", "ab") as log:
+        pool = Pool(problemset.root, workers, log=log)
+        executor = ThreadPoolExecutor(max_workers=workers)
+        bar = None
+        try:
+            futures = [executor.submit(grade_one, problemset, sources, out / student, pool, time_limit,
+                                       call_timeout, grading, lean=workers > 1)
+                       for student, sources in students.items()]
+            finished = as_completed(futures)
+            if progress:
+                from tqdm import tqdm
 
-            finished = tqdm(finished, total=len(futures), unit="submission", desc="grading",  # no rate: an
-                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")  # unchanged one takes no time
-        for future in finished:
-            outcomes.append(future.result())
+                finished = bar = tqdm(finished, total=len(futures), unit="submission", desc="grading",  # no rate: an
+                                      bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")  # unchanged one takes no time
+            for future in finished:
+                outcomes.append(future.result())
+        except (KeyboardInterrupt, Interrupted):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the clean-up short
+            pool.stop()
+            executor.shutdown(wait=False, cancel_futures=True)
+            wait([f for f in futures if not f.cancelled()])  # a cancelled one never runs: it is never done
+            if bar is not None:
+                bar.close()
+            raise Interrupted(f"{len(outcomes)} of {len(students)} submissions done") from None
+        finally:
+            executor.shutdown(wait=True)
+            pool.close()
     outcomes.sort(key=lambda o: o["row"]["student"])
     rows = [o["row"] for o in outcomes]
     fields = ["student", *(f"ex{n}" for n in problemset.exercises), "total", "status"]
@@ -279,10 +303,20 @@ def main(argv=None) -> int:
         parser.error(f"{args.submissions} is not a folder")
     problemset = chosen_or_exit(parser, args)
     args.out.mkdir(parents=True, exist_ok=True)
-    outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit, args.call_timeout)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcomes = grade_batch(problemset, args.submissions, args.out, args.workers, args.time_limit,
+                               args.call_timeout)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        print(f"interrupted: {exc or 'before the grading began'}; the submissions under way were not recorded: "
+              "the same command grades them and goes on", file=sys.stderr)
+        return 130
     print("\n".join(summary(outcomes, args.out, entries(args.submissions)[1])))
     return 0
 
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -17,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -74,9 +76,11 @@ def serve(root: Path, parent: int) -> int:
 
     from autograder.core.launcher import Launcher
     from autograder.core.problemset import ProblemSet
+    from autograder.run import stop_on_signals
 
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # between gradings nothing printed may reach the answers
+    stop_on_signals()  # between gradings too: the server ends cleanly, its forkserver with it
     _end_with_parent(parent)
     os.chdir(root)
     Launcher(ProblemSet.load(root)).start_forkserver()  # its imports overlap the wait for the first request
@@ -139,11 +143,16 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self, grace: float = 2.0) -> None:
-        """End the server: SIGTERM (the grading under way ends as not graded, its workers and sandbox
-        folders with it), then SIGKILL after ``grace`` seconds."""
+    def terminate(self) -> None:
+        """SIGTERM: the grading under way ends as not graded, its workers and sandbox folders with it."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(OSError):
+                self.process.send_signal(signal.SIGTERM)
+
+    def stop(self, grace: float = 2.0) -> None:
+        """End the server: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        if self.process.poll() is None:
+            self.terminate()
             try:
                 self.process.wait(grace)
             except subprocess.TimeoutExpired:
@@ -161,6 +170,53 @@ class Server:
             self.process.wait(60)
         except subprocess.TimeoutExpired:
             self.stop()
+
+
+class Pool:
+    """``size`` grading servers shared by the threads that grade: :meth:`grade` takes a free one,
+    started when first needed and started again after it ended (a timeout, a crash). After
+    :meth:`stop` every grading under way ends and every later one raises :class:`ServerGone`."""
+
+    def __init__(self, root: Path, size: int, env: dict | None = None, log=subprocess.DEVNULL):
+        self.root, self.env, self.log = Path(root), env, log
+        self._free: queue.LifoQueue = queue.LifoQueue()
+        for _ in range(size):
+            self._free.put(None)
+        self._started: list[Server] = []
+        self._lock = threading.Lock()
+        self.stopped = False
+
+    def grade(self, args: list[str], output: Path, timeout: float | None = None) -> int:
+        server = self._free.get()
+        try:
+            with self._lock:
+                if self.stopped:
+                    raise ServerGone("the grading servers were stopped")
+                if server is None or not server.alive:
+                    server = Server(self.root, self.env, self.log)
+                    self._started.append(server)
+            return server.grade(args, output, timeout)
+        finally:
+            self._free.put(server if server is not None and server.alive else None)
+
+    def stop(self, grace: float = 1.5) -> None:
+        """Every server ended at once (SIGTERM to all, SIGKILL to those alive after ``grace``)."""
+        with self._lock:
+            self.stopped = True
+            servers = list(self._started)
+        for server in servers:
+            server.terminate()
+        deadline = time.monotonic() + grace
+        for server in servers:
+            server.stop(max(deadline - time.monotonic(), 0.0))
+
+    def close(self) -> None:
+        """No more gradings: every server ends once its last one is done."""
+        with self._lock:
+            self.stopped = True
+            servers = list(self._started)
+        for server in servers:
+            server.close()
 
 
 if __name__ == "__main__":
