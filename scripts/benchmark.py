@@ -2,6 +2,8 @@
 
     python scripts/benchmark.py [--repeat 5] [--copies 4] [--batch-repeat 3]
 
+Three figures side by side: the floor, a single grading run, and one more submission in a batch.
+
 The floor is `python -c "import torch, torchvision"`; a full grading run is what Gradescope runs
 (`pytest --target=solutions` writing results.json and the HTML report), as it is and with
 --lean (the container mode). Wall times: the floor and the runs in turn, --repeat times, and
@@ -9,9 +11,10 @@ the median of the per-turn ratios (a drifting machine moves both sides of a turn
 separate runs, sampled every 10 ms (the sampling costs CPU, so it is not timed; coarser sampling
 misses the floor's peak, a transient 100 MiB as the import ends): the peak summed PSS of the
 whole process tree (judge, forkserver, workers); the floor's process waits half a second after
-its import. Then batch grading of --copies
-copies of the solutions with 1 worker and with every core, --batch-repeat times in turn, and
-the scaling efficiency between them (the median of the turns).
+its import. Then batch grading with 1 worker of one copy of the solutions and of 1 + --copies
+copies, --batch-repeat times in turn with the floor: one more submission costs the difference
+divided by --copies (start-up, the server's imports and the class page are paid once); and the
+larger batch with every core, for the scaling efficiency (the median of the turns).
 """
 from __future__ import annotations
 
@@ -98,14 +101,20 @@ def main() -> None:
         held = [py, "-c", "import torch, torchvision, time; time.sleep(0.5)"]
         memory = {name: statistics.median(peak_mib(c) for _ in range(min(args.repeat, 3)))
                   for name, c in {"floor": held, **commands}.items()}
-        submissions = tmp / "submissions"
-        for i in range(args.copies):
-            shutil.copytree(ROOT / "solutions", submissions / f"copy{i}")
-        batch = defaultdict(list)
+        one, more = tmp / "one", tmp / "more"
+        for i in range(1 + args.copies):
+            shutil.copytree(ROOT / "solutions", more / f"copy{i}")
+        shutil.copytree(ROOT / "solutions", one / "copy0")
+        batch = lambda folder, out, workers: wall([py, "-m", "autograder.tools.batch", str(folder),  # noqa: E731
+                                                   str(tmp / out), f"--workers={workers}"])
+        marginal, marginal_ratio, every = [], [], []
         for turn in range(args.batch_repeat):  # in turn, like the runs above
-            for workers in sorted({1, cores}):
-                batch[workers].append(wall([py, "-m", "autograder.tools.batch", str(submissions),
-                                            str(tmp / f"out{workers}-{turn}"), f"--workers={workers}"]))
+            base = wall(floor)
+            extra = (batch(more, f"more-{turn}", 1) - batch(one, f"one-{turn}", 1)) / args.copies
+            marginal.append(extra)
+            marginal_ratio.append(extra / base)
+            if cores > 1:
+                every.append(batch(more, f"every-{turn}", cores))
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}; wall: median (min-max) of {args.repeat} turns")
     print(f"{'':36}{'wall s':>18}{'x floor':>18}{'peak MiB':>10}{'x floor':>9}")
     rows = [("floor: import torch, torchvision", "floor"), ("full grading run of the solutions", "full"),
@@ -113,14 +122,13 @@ def main() -> None:
     for label, name in rows:
         ratio = "1.00" if name == "floor" else spread(ratios[name])
         print(f"{label:36}{spread(walls[name]):>18}{ratio:>18}{memory[name]:10.0f}{memory[name] / memory['floor']:9.2f}")
-    for workers, seconds in batch.items():
-        print(f"batch of {args.copies} copies, {workers} worker(s): {spread(seconds)} s "
-              f"({statistics.median(seconds) / args.copies:.2f} s each)")
+    print(f"{'one more submission in a batch, 1 worker':36}{spread(marginal):>18}{spread(marginal_ratio):>18}"
+          f"   ({args.batch_repeat} turns; {args.copies} more copies)")
     if cores > 1:
-        efficiency = [one / (every * cores) for one, every in zip(batch[1], batch[cores])]
-        print(f"batch scaling efficiency from 1 to {cores} workers: {spread(efficiency)} (median, min-max of "
-              f"{args.batch_repeat} turns)")
-
+        one_worker = [m * (1 + args.copies) for m in marginal]  # the marginal cost times the batch
+        efficiency = [o / (e * cores) for o, e in zip(one_worker, every)]
+        print(f"batch of {1 + args.copies} copies with {cores} workers: {spread(every)} s; scaling efficiency "
+              f"over one worker's marginal cost: {spread(efficiency)}")
 
 if __name__ == "__main__":
     main()

@@ -80,6 +80,18 @@ def grade(target, *args: str, tmp_path: Path, timeout: float = 600, env: dict | 
     return Run(proc.returncode, proc.stdout, proc.stderr, data, results.with_suffix(".html"))
 
 
+def serve(pool, target, *args: str, tmp_path: Path, timeout: float = 600) -> Run:
+    """What :func:`grade` does, by a grading server of ``pool`` (autograder.tools.server.Pool): the
+    batch path."""
+    results = Path(tempfile.mkdtemp(prefix="grade-", dir=tmp_path)) / "results.json"
+    os.chmod(results.parent, 0o755)
+    output = results.with_name("output.txt")
+    code = pool.grade([f"--target={target}", f"--results-json={results}", f"--report={results.with_suffix('.html')}",
+                       "-q", *args], output, timeout=timeout)
+    data = json.loads(results.read_text()) if results.exists() else None
+    return Run(code, output.read_text(errors="replace"), "", data, results.with_suffix(".html"))
+
+
 def make_submission(folder: Path, files: dict[str, str] | None = None, copy_solutions: bool = True) -> Path:
     """A submission folder: the reference solutions (optional) with some files replaced."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from autograder.core.problemset import ProblemSet
 from autograder.core.relations import FACTS
+from autograder.tools.server import Pool
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout"
@@ -158,7 +159,8 @@ class Graded:
         return "right" if said & self.case.named else "none"
 
 
-def grade_pack(pack: list[Planted], tmp: Path, python: str = sys.executable) -> list[Graded]:
+def pack_folder(pack: list[Planted], tmp: Path) -> tuple[Path, list[str]]:
+    """The pack's submission (the solutions with its cases' edits) and the graders of its files."""
     problemset = ProblemSet.load(pack[0].problemset)
     folder = Path(tempfile.mkdtemp(prefix="planted-", dir=tmp)) / "submission"
     folder.mkdir()
@@ -167,17 +169,44 @@ def grade_pack(pack: list[Planted], tmp: Path, python: str = sys.executable) -> 
     for case in pack:
         apply(folder, case.file, case.edits)
     files = {case.file for case in pack}
-    graders = [str(g) for n, ex in problemset.exercises.items() if ex.student_file in files
-               for g in problemset.graders_of(n)]
+    return folder, [str(g) for n, ex in problemset.exercises.items() if ex.student_file in files
+                    for g in problemset.graders_of(n)]
+
+
+def pack_args(folder: Path, graders: list[str]) -> list[str]:
+    return [f"--target={folder}", f"--results-json={folder.parent / 'results.json'}", "--report=", "-q",
+            "-p", "no:cacheprovider", *graders]
+
+
+def graded_pack(pack: list[Planted], folder: Path, output: str) -> list[Graded]:
     results = folder.parent / "results.json"
-    done = subprocess.run([python, "-m", "pytest", f"--target={folder}", f"--results-json={results}", "--report=",
-                           "-q", "-p", "no:cacheprovider", *graders], cwd=problemset.root, capture_output=True,
-                          text=True, timeout=900)
     tests = json.loads(results.read_text())["tests"] if results.is_file() else []
-    return [Graded(case, tests, done.stdout[-3000:] + done.stderr[-2000:]) for case in pack]
+    return [Graded(case, tests, output[-5000:]) for case in pack]
+
+
+def grade_pack(pack: list[Planted], tmp: Path, python: str = sys.executable) -> list[Graded]:
+    """One pack graded by its own ``pytest --target=...`` process, as a tutor grades one submission."""
+    folder, graders = pack_folder(pack, tmp)
+    done = subprocess.run([python, "-m", "pytest", *pack_args(folder, graders)], cwd=pack[0].problemset,
+                          capture_output=True, text=True, timeout=900)
+    return graded_pack(pack, folder, done.stdout + done.stderr)
 
 
 def grade(cases: list[Planted], tmp: Path, workers: int = 2) -> dict[Planted, Graded]:
-    """Every case graded, packed, ``workers`` packs at a time."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return {g.case: g for graded in pool.map(lambda p: grade_pack(p, tmp), packs(cases)) for g in graded}
+    """Every case graded, packed, ``workers`` packs at a time, by grading servers as batch grading
+    grades (:mod:`autograder.tools.server`: the libraries imported once per server;
+    tests/test_corpus.py checks that a single run grades a pack the same)."""
+    pools = {root: Pool(root, workers) for root in dict.fromkeys(c.problemset for c in cases)}
+
+    def one(pack: list[Planted]) -> list[Graded]:
+        folder, graders = pack_folder(pack, tmp)
+        output = folder.parent / "output.txt"
+        pools[pack[0].problemset].grade(pack_args(folder, graders), output, timeout=900)
+        return graded_pack(pack, folder, output.read_text(errors="replace"))
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            return {g.case: g for graded in threads.map(one, packs(cases)) for g in graded}
+    finally:
+        for pool in pools.values():
+            pool.close()

@@ -3,10 +3,11 @@ exercise only, every correct variant gets full marks, every grader test can fail
 names a mistake that was not made. The latest held-out batch (bugs written before their hints,
 tests/heldout/) is graded with the corpus; the tables of both close the run.
 
-Each case is graded with --target=PATH as a tutor would, packed (tests/planted.py)."""
+Each case is graded with --target=PATH as batch grading grades, packed (tests/planted.py), by grading
+servers; a pack of each problem set is graded by a single run too, and must get the same verdicts."""
 import pytest
 from conftest import ROOT
-from planted import corpus, grade as grade_planted, heldout, heldout_batches, problem_sets
+from planted import corpus, grade as grade_planted, grade_pack, heldout, heldout_batches, packs, problem_sets
 
 CASES = [case for problemset in problem_sets() for case in corpus(problemset)]
 LATEST = heldout_batches()[-1] if heldout_batches() else None
@@ -77,3 +78,18 @@ def test_every_grader_test_fails_for_some_planted_bug_or_the_skeletons(graded, s
     TABLE["uncovered"] = sorted(every - by_bugs)
     dead = sorted(every - by_bugs - by_skeletons)
     assert not dead, f"grader tests that never fail: {dead}"
+
+
+def test_a_single_run_grades_a_pack_as_the_grading_server_did(graded, tmp_path):
+    """The corpus is graded through the batch path (grading servers); a tutor's single run of the
+    first pack of each problem set gets the same verdict on every test: status, points and hint."""
+    def verdicts(result):
+        return sorted((t["name"], t["status"], t["score"], (t["extra_data"].get("hint") or {}).get("id"))
+                      for t in result.tests)
+
+    all_packs = packs(CASES + HELDOUT)
+    for problemset in problem_sets():
+        pack = next(p for p in all_packs if p[0].problemset == problemset.root)
+        single = grade_pack(pack, tmp_path)[0]
+        assert single.tests and verdicts(single) == verdicts(graded[pack[0]]), (problemset.root.name, single.output)
+

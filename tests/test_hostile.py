@@ -9,8 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import CAN_DROP_CAP_SYS_ADMIN, ROOT, grade, make_submission, without_cap_sys_admin
 from hostile import CASES, files
+
+from autograder.tools.server import Pool
+from conftest import (
+    CAN_DROP_CAP_SYS_ADMIN,
+    ROOT,
+    grade,
+    make_submission,
+    serve,
+    without_cap_sys_admin,
+)
 
 TIMEOUT = 5  # seconds per call into student code, to keep the corpus fast
 
@@ -57,7 +66,8 @@ def daemons(marker: str) -> set[int]:
 @pytest.fixture(scope="module")
 def graded_in_every_mode(tmp_path_factory, solutions_run):
     """Every case graded in every mode, three gradings at a time (the endless cases mostly wait
-    out their time limits, the others use a core), the slowest first."""
+    out their time limits, the others use a core), the slowest first; as it is, by three grading
+    servers (the batch path), so a hostile submission is followed by others in the same server."""
     before = tree_digest()
     seen: dict[str, set[int]] = {}
     running = threading.Event()
@@ -78,12 +88,19 @@ def graded_in_every_mode(tmp_path_factory, solutions_run):
         watcher = threading.Thread(target=watch, args=(marker.name,), daemon=True)
         watcher.start()
         start = time.monotonic()
-        result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[mode])
+        if mode == "as it is":  # through the batch path: one grading after another in a grading server
+            result = serve(pool, folder, f"--call-timeout={TIMEOUT}", tmp_path=base)
+        else:
+            result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[mode])
         return result, time.monotonic() - start, marker
 
     jobs = sorted(((mode, name) for mode in MODES for name in CASES_OF[mode]), key=lambda job: job[1] != "infinite loop")
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = dict(zip(jobs, pool.map(run, jobs)))
+    pool = Pool(ROOT, 3)
+    try:
+        with ThreadPoolExecutor(max_workers=3) as threads:
+            results = dict(zip(jobs, threads.map(run, jobs)))
+    finally:
+        pool.close()
     running.clear()
     return results, before, tree_digest(), seen
 

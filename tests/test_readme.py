@@ -19,7 +19,7 @@ def without_comment(line: str) -> str:
 def test_the_set_up_commands_are_the_ones_ci_runs():
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert [without_comment(c) for c in SET_UP] == [
-        'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]"', ".venv/bin/python -m pytest"]
+        'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]"', ".venv/bin/python -m pytest --durations=25"]
     for command in SET_UP:
         assert without_comment(command) in ci, command
 

@@ -32,6 +32,7 @@ class Student:
         self.shared = SharedResults(self.session)
         self.catalogue = catalogue
         self.recorder = recorder  # release's recording run: every call's known mistakes, as data
+        self.ahead_done = False  # compute_ahead answered everything (see there)
 
     # -- what graders use -------------------------------------------------------------------
     def __getattr__(self, name: str):
@@ -86,7 +87,7 @@ class Student:
         """Before this exercise starts: send ``requests`` [(probe, args, kwargs)] not asked for yet
         and read what has arrived, without waiting. True when all are answered; the worker is then
         stopped (the results stay) to give its memory back."""
-        if not self.session.submitted or not requests:
+        if self.ahead_done or not self.session.submitted or not requests:
             return True
         for probe, args, kwargs in requests:
             self.prefetch(probe, *args, **kwargs)
@@ -94,6 +95,7 @@ class Student:
             return False
         if self.session.running:
             self.session.stop()
+        self.ahead_done = True  # once: a worker started afterwards (for the exercise's tests) is kept
         return True
 
     def finish(self) -> None:
