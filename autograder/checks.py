@@ -26,17 +26,19 @@ Hint = tuple[Callable[[np.ndarray, "np.ndarray | None"], bool], str]
 
 
 def fail(message: str, value=None, hints: Iterable[Hint] = (), expected=None, *, hint: str | None = None,
-         kind: str = "values", shape: tuple | None = None, atol: float = 0.0, rtol: float = 0.0):
+         kind: str = "values", shape: tuple | None = None, atol: float = 0.0, rtol: float = 0.0,
+         dtype: str | None = None):
     """Fail the test with ``message`` (one line), naming the mistake ``value`` is evidence of, if
     any: the first of the grader's ``hints`` that holds, else a known mistake of the call the value
     came from, else a relation to ``expected``. ``hint``: the mistake this failure names for
     certain (a check of one property, e.g. "GX and GY are swapped"), said as the hint. ``kind``
     is what the check found wrong (:data:`autograder.mistakes.KINDS`); ``shape`` the expected shape
-    where the values are not known; ``atol``, ``rtol`` the check's tolerance."""
+    where the values are not known; ``atol``, ``rtol`` the check's tolerance; ``dtype`` the dtype
+    asked for, on a dtype failure."""
     __tracebackhide__ = True
     named = mistakes.Hint(mistakes.hint_id(hint), hint) if hint else None
     if named is None and isinstance(value, np.ndarray):
-        named = mistakes.diagnose(mistakes.Failure(kind, value, expected, shape, atol, rtol), list(hints))
+        named = mistakes.diagnose(mistakes.Failure(kind, value, expected, shape, atol, rtol, dtype), list(hints))
     failed(message, named)
 
 
@@ -79,10 +81,10 @@ def array(value, what: str, *, shape: tuple | None = None, dtype: str | None = "
     if dtype == "floating":  # any float precision is acceptable here
         if not np.issubdtype(value.dtype, np.floating):
             fail(f"{what} has dtype {value.source_dtype or value.dtype}, expected a floating-point dtype", value, hints,
-                 kind="dtype", **known)
+                 kind="dtype", dtype=dtype, **known)
     elif dtype is not None and value.dtype != np.dtype(dtype):
         fail(f"{what} has dtype {value.source_dtype or value.dtype}, expected {dtype}", value, hints, kind="dtype",
-             **known)
+             dtype=dtype, **known)
     if finite and np.issubdtype(value.dtype, np.inexact) and not np.all(np.isfinite(value)):
         bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
         fail(f"{what} contains {bad} NaN or Inf value(s)", value, hints, kind="nonfinite", **known)

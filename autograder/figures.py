@@ -50,6 +50,7 @@ def scene(fig) -> dict:
         points = [c for c in ax.collections if isinstance(c, PathCollection) and len(c.get_offsets()) > 1]
         for j, c in enumerate(points):
             out[key + f"points{j}"] = np.asarray(c.get_offsets(), dtype=np.float64)
+            out[key + f"points{j} marker"] = _marker(c)
             if c.get_array() is not None:  # coloured by value: the values, and how they map to colours
                 out[key + f"points{j} colours"] = np.asarray(c.get_array(), dtype=np.float64)
                 out[key + f"points{j} colour map"] = c.get_cmap().name
@@ -73,6 +74,25 @@ def scene(fig) -> dict:
         if levels is not None:
             out[f"colorbar{i}.levels"] = np.asarray(levels, dtype=np.float64)
     return out
+
+
+MARKERS = "o.xX+P*sD^v<>ph"  # matplotlib's marker styles a person tells apart on a scatter plot
+
+
+def _marker(collection) -> str:
+    """The marker of a scatter plot's points, by its matplotlib name ("o", "x", ...; "other")."""
+    from matplotlib.markers import MarkerStyle
+
+    paths = collection.get_paths()
+    if len(paths) != 1:
+        return "other"
+    drawn = paths[0].vertices
+    for name in MARKERS:
+        style = MarkerStyle(name)
+        vertices = style.get_path().transformed(style.get_transform()).vertices
+        if vertices.shape == drawn.shape and np.allclose(vertices, drawn, atol=1e-6):
+            return name
+    return "other"
 
 
 def rendered(fig) -> dict:

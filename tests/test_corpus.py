@@ -1,7 +1,8 @@
 """The quality gate of the graders, for every problem set: every planted bug loses points in its own
 exercise only, every correct variant gets full marks, every grader test can fail, and no failure
-names a mistake that was not made. The latest held-out batch (bugs written before their hints,
-tests/heldout/) is graded with the corpus; the tables of both close the run.
+names a mistake that was not made. The held-out batches (bugs written before their hints,
+tests/heldout/, each folded in once measured) are graded with the corpus; the tables of the corpus
+and of every batch close the run.
 
 Each case is graded with --target=PATH as batch grading grades, packed (tests/planted.py), by grading
 servers; a pack of each problem set is graded by a single run too, and must get the same verdicts."""
@@ -10,8 +11,7 @@ from conftest import ROOT
 from planted import corpus, grade as grade_planted, grade_pack, heldout, heldout_batches, packs, problem_sets
 
 CASES = [case for problemset in problem_sets() for case in corpus(problemset)]
-LATEST = heldout_batches()[-1] if heldout_batches() else None
-HELDOUT = heldout(LATEST) if LATEST else []
+HELDOUT = [case for batch in heldout_batches() for case in heldout(batch)]  # folded in, once measured
 TABLE: dict = {}  # printed by conftest.pytest_terminal_summary
 
 

@@ -95,6 +95,12 @@ def test_a_dtype_failure_is_named_only_by_what_explains_a_dtype():
     hint = diagnose(Failure("dtype", float64, None, EXPECTED.shape), hints=[(lambda o, ref: True, "a value mistake")])
     assert hint.id == "dtype.float64" and ".float()" in hint.text
     assert of_dtype(received(EXPECTED, origin="numpy.ndarray", dtype=np.int64), None).id == "dtype.not-floating"
+    int32 = received([1, 0, 2], origin="numpy.ndarray", dtype=np.int32)
+    asked = lambda dtype: Failure("dtype", int32, None, (3,), dtype=dtype)  # noqa: E731
+    assert of_dtype(int32, asked("int64")).id == "dtype.integer-width" and ".astype(np.int64)" in \
+        of_dtype(int32, asked("int64")).text
+    assert of_dtype(int32, asked("bool")) is None  # integers where booleans are asked for: no floating point
+    assert of_dtype(int32, asked("float32")).id == "dtype.not-floating"
 
 
 def test_a_graders_hint_is_named_only_where_it_does_not_hold_for_the_expected_value():

@@ -316,6 +316,7 @@ class Failure:
     shape: tuple | None = None
     atol: float = 0.0
     rtol: float = 0.0
+    dtype: str | None = None  # the dtype asked for, on a dtype failure ("floating": any float precision)
 
     @property
     def stand_in(self):

@@ -202,15 +202,19 @@ def _general(obtained: np.ndarray, expected: np.ndarray, integers: bool = False)
 
 
 def _siblings(value, expected: np.ndarray, expected_source):
-    """The parts of the same result (a tuple's other parts, a dict's other entries) that hold what
-    this part should: (id, text, candidate)."""
+    """The other parts of the same tuple that hold what this part should, while this part holds
+    something else than they do (a swap, not the same value returned twice): (id, text, candidate).
+    Positional parts only: a dict's entries are named, and one entry holding what another should
+    is a shift (a loop one pass short) as often as a swap."""
     call = getattr(value, "call", None)
     whole = getattr(call, "whole", None) if call is not None else None
     if whole is None or not call.path:
         return
     parent = part_of(whole, call.path[:-1])
-    keys = range(len(parent)) if isinstance(parent, (tuple, list)) else list(parent) if isinstance(parent, dict) else []
-    for key in keys:
+    if not isinstance(parent, (tuple, list)):
+        return
+    mine = np.asarray(value, dtype=np.float64)
+    for key in range(len(parent)):
         if key == call.path[-1]:
             continue
         try:
@@ -220,9 +224,9 @@ def _siblings(value, expected: np.ndarray, expected_source):
             continue
         if np.shares_memory(raw, expected_source):  # the grader compares one part with another: no swap to see
             return
-        if other.shape == expected.shape and same(other, expected):
-            what = "part" if isinstance(parent, (tuple, list)) else "entry"
-            yield "relation.swapped-parts", f"{what} {key!r} of the result holds what {what} {call.path[-1]!r} " \
+        if other.shape == expected.shape and same(other, expected) and \
+                not (mine.shape == other.shape and same(mine, other)):
+            yield "relation.swapped-parts", f"part {key!r} of the result holds what part {call.path[-1]!r} " \
                                             "should: are the parts in the right order?", other
 
 
@@ -270,10 +274,19 @@ def relate(obtained: np.ndarray, failure: Failure) -> Hint | None:
 
 
 def of_dtype(value, failure: Failure) -> Hint | None:
-    """What to do about a result of another dtype than the one asked for."""
+    """What to do about a result of another dtype than the one asked for (only what that pair of
+    dtypes says: a float64 where float32 was asked for, integers where floats were, an integer of
+    another width)."""
     got = str(getattr(value, "source_dtype", "") or getattr(value, "dtype", ""))
     origin = getattr(value, "origin", "")
-    if got.endswith("float64"):
+    wanted = getattr(failure, "dtype", None) or ""  # unknown: float32, the grader API's default
+    if wanted and wanted != "floating" and not np.issubdtype(np.dtype(wanted), np.floating):
+        if wanted.startswith("int") and "int" in got and "uint" not in got:
+            how = f".to(torch.{wanted})" if origin == "torch.Tensor" else f".astype(np.{wanted})"
+            return Hint("dtype.integer-width", f"{got.removeprefix('torch.')} integers where {wanted} ones are asked "
+                                               f"for (np.argmin gives int32 on some machines): convert with {how}")
+        return None
+    if got.endswith("float64") and wanted in ("", "float32"):
         where = "a tensor" if origin == "torch.Tensor" else "a numpy array"
         how = ".float()" if origin == "torch.Tensor" else ".astype(np.float32)"
         return Hint("dtype.float64", f"{where} in float64 (numpy's default, which torch.from_numpy keeps): "
