@@ -1,6 +1,6 @@
 """An automated cheater: does anything the student package ships compute a student function's answer?
 
-    python cheater.py PACKAGE.zip RECORDING    # prints one JSON line per finding; exit 1 if any
+    python cheater.py PACKAGE.zip RECORDING [MODULE]   # prints one JSON line per finding; exit 1 if any
 
 PACKAGE.zip is the student package (unpacked here, as it ships); RECORDING the folder with the calls its public graders make of the
 student functions, with the reference's results (``pytest --target=solutions --record=DIR``,
@@ -12,7 +12,8 @@ positionally, with the keywords, without them, and with a shorter list of argume
 doing the rest). A call that returns the reference's result (or a part of it, or a dict of
 shapes whose sizes add up to it) for an input where that result is not simply one of the inputs
 is an answer given away. Each module is tried in a child process of its own (what a call does to
-its process stays there) with a time limit per call.
+its process stays there) with a time limit per call. MODULE: only the shipped modules of that name
+(the test that plants an answer tries the planted module alone).
 """
 from __future__ import annotations
 
@@ -207,7 +208,8 @@ def main(argv) -> int:
         seen[call["function"]] = seen.get(call["function"], 0) + 1
         if seen[call["function"]] <= CALLS_PER_FUNCTION:
             calls.append(call)
-    found, running, todo = [], {}, list(modules(package, student_files))
+    found, running, todo = [], {}, [m for m in modules(package, student_files) if len(argv) < 3 or
+                                    m[0].rpartition(".")[2] == argv[2]]
     parallel = max(1, min(2, os.cpu_count() or 1))
     while todo or running:
         while todo and len(running) < parallel:  # each module in a child of its own, two at a time

@@ -43,8 +43,8 @@ def _env(extra: dict) -> dict:
     return {**os.environ, **extra}
 
 
-def cheat(package, recording):
-    done = subprocess.run([sys.executable, str(HERE / "cheater.py"), str(package), str(recording)],
+def cheat(package, recording, *only: str):
+    done = subprocess.run([sys.executable, str(HERE / "cheater.py"), str(package), str(recording), *only],
                           capture_output=True, text=True, timeout=1200)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     return done.returncode, lines
@@ -69,6 +69,6 @@ def test_the_cheater_finds_an_answer_planted_in_a_copy_of_the_package(shipped, t
                                                  "    s = np.asarray(z, dtype=np.float64) / T\n"
                                                  "    e = np.exp(s - s.max(axis=-1, keepdims=True))\n"
                                                  "    return e / e.sum(axis=-1, keepdims=True)\n")
-    code, lines = cheat(leaky, recording)
+    code, lines = cheat(leaky, recording, "softmax_helpers")  # the rest of the package is the test above's
     assert code == 1 and any('"callable": "tempered"' in line and '"answers": "softmax_t"' in line for line in lines), \
         "\n".join(lines)

@@ -18,6 +18,7 @@ from conftest import EXERCISES, PROBLEMSET, PROVIDED_FILES, ROOT, STUDENT_FILES
 
 from autograder.core import intake
 from autograder.results import Results
+from autograder.core.launcher import sandbox_folder
 from autograder.core.session import WorkerSession
 
 SOLUTIONS = {name: (ROOT / "solutions" / name).read_bytes() for name in STUDENT_FILES}
@@ -307,7 +308,8 @@ def test_the_sandbox_holds_the_found_files_under_their_own_names_their_folders_f
                                         "ps5/my_utils.py": b"X = 1\n", "ps5/helper_maxpool.py": b"planted = True\n",
                                         "ps5/deeper/more.py": b"", "elsewhere/notes.txt": b"",
                                         "ps6/gradients2d.py": SOLUTIONS["gradients2d.py"]})
-    launcher = SimpleNamespace(confinement=SimpleNamespace(wait=lambda: None))  # no audit worker needed
+    launcher = SimpleNamespace(confinement=SimpleNamespace(wait=lambda: None),  # no audit worker needed
+                               folder=sandbox_folder)
     submission = intake.find(PROBLEMSET, folder)
     session = WorkerSession(EXERCISES[7], submission, PROBLEMSET, launcher, timeout=1, memory_bytes=None)
     root = session._prepare_sandbox()

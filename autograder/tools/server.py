@@ -104,6 +104,10 @@ def main(argv=None) -> int:
         return serve(Path(args[0]), int(args[1]))
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM between gradings
         return 130
+    finally:  # at once: a forkserver still importing the libraries would see the server gone only after
+        from autograder.core.launcher import end_forkserver
+
+        end_forkserver()
 
 
 # -- the client: batch grading, the framework's tests --------------------------------------------
