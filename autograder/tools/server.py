@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import queue
-import select
 import signal
 import subprocess
 import sys
@@ -123,6 +122,13 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "autograder.tools.server", str(self.root), str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.root, env=env, text=True)
+        self._answers: queue.Queue = queue.Queue()  # read by a thread: select() takes no pipe on Windows
+        threading.Thread(target=self._read, daemon=True, name="grading-server-answers").start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._answers.put(line)
+        self._answers.put("")  # the server ended
 
     def grade(self, args: list[str], output: Path, timeout: float | None = None) -> int:
         """pytest's exit status; TimeoutError (the server is then stopped) or ServerGone."""
@@ -131,17 +137,14 @@ class Server:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise ServerGone("the grading server has ended") from None
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            ready, _, _ = select.select([self.process.stdout], [], [], wait)
-            if ready:
-                line = self.process.stdout.readline()
-                if not line:
-                    raise ServerGone("the grading server has ended")
-                return int(json.loads(line)["exit"])
+        try:
+            line = self._answers.get(timeout=timeout)
+        except queue.Empty:
             self.stop()
-            raise TimeoutError
+            raise TimeoutError from None
+        if not line:
+            raise ServerGone("the grading server has ended")
+        return int(json.loads(line)["exit"])
 
     @property
     def alive(self) -> bool:
@@ -162,9 +165,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
 
     def close(self) -> None:
         """No more requests: the server ends once its last grading is done."""
