@@ -14,7 +14,7 @@ whole process tree (judge, forkserver, workers); the floor's process waits half 
 its import. Then batch grading with 1 worker of one copy of the solutions and of 1 + --copies
 copies, --batch-repeat times in turn with the floor: one more submission costs the difference
 divided by --copies (start-up, the server's imports and the class page are paid once); and the
-larger batch with every core, for the scaling efficiency (the median of the turns).
+larger batch with every core (the median of the turns).
 """
 from __future__ import annotations
 
@@ -125,10 +125,8 @@ def main() -> None:
     print(f"{'one more submission in a batch, 1 worker':36}{spread(marginal):>18}{spread(marginal_ratio):>18}"
           f"   ({args.batch_repeat} turns; {args.copies} more copies)")
     if cores > 1:
-        one_worker = [m * (1 + args.copies) for m in marginal]  # the marginal cost times the batch
-        efficiency = [o / (e * cores) for o, e in zip(one_worker, every)]
-        print(f"batch of {1 + args.copies} copies with {cores} workers: {spread(every)} s; scaling efficiency "
-              f"over one worker's marginal cost: {spread(efficiency)}")
+        print(f"batch of {1 + args.copies} copies with {cores} workers (each --lean, a server each started): "
+              f"{spread(every)} s")
 
 if __name__ == "__main__":
     main()
