@@ -16,6 +16,7 @@ from conftest import (
     CAN_DROP_CAP_SYS_ADMIN,
     ROOT,
     grade,
+    marked,
     make_submission,
     serve,
     without_cap_sys_admin,
@@ -51,18 +52,6 @@ FILE_CASES = ["writes into the project", "copies the reference data", "plain wro
 CASES_OF = {mode: list(CASES) if mode == "as it is" else FILE_CASES for mode in MODES}
 
 
-def daemons(marker: str) -> set[int]:
-    """Processes started by the daemon case (they carry the marker's name)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="ignore"):
-                found.add(int(entry.name))
-        except OSError:
-            pass
-    return found
-
-
 @pytest.fixture(scope="module")
 def graded_in_every_mode(tmp_path_factory, solutions_run):
     """Every case graded in every mode, three gradings at a time (the endless cases mostly wait
@@ -76,7 +65,7 @@ def graded_in_every_mode(tmp_path_factory, solutions_run):
     def watch(marker):  # the daemon is killed with its grading: look for it while that runs
         seen.setdefault(marker, set())
         while running.is_set():
-            seen[marker] |= daemons(f"ps5-daemon-{marker}")
+            seen[marker] |= set(marked(f"ps5-daemon-{marker}"))
             time.sleep(0.2)
 
     def run(job):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROBLEMSET, ROOT, make_submission
+from conftest import PROBLEMSET, ROOT, make_submission, marked
 
 BUSY = '''
 import subprocess as _subprocess
@@ -33,17 +33,6 @@ def busy_submission(tmp_path: Path) -> tuple[Path, str]:
     with open(folder / "iter_maxpool.py", "a") as f:
         f.write(BUSY.format(marker=marker))
     return folder, marker
-
-
-def marked(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="ignore"):
-                found.append(int(entry.name))
-        except OSError:
-            pass
-    return found
 
 
 def parent(pid: int) -> int:
