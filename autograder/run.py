@@ -449,10 +449,14 @@ def stop_on_signals() -> None:
     and records the run as not graded. Only the first: a second Ctrl-C, or the SIGTERM a batch
     sends after the terminal's SIGINT, does not cut that clean-up short."""
     def interrupt(number, frame):
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a handler that does nothing, not SIG_IGN: a signal
+            signal.signal(signum, _ignore)              # already pending would then print a warning
         raise KeyboardInterrupt(f"stopped by {signal.Signals(number).name}")
 
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, interrupt)
+
+
+def _ignore(number, frame) -> None:
+    """A second Ctrl-C or SIGTERM while the run cleans up after the first."""

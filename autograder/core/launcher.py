@@ -14,6 +14,7 @@ imported once for all of them.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -112,7 +113,9 @@ class Launcher:
         it starts), its sandbox folders are removed, and its forkserver ends unless it is kept for the
         next run (and may be)."""
         self.ended = True
-        for pid in list(self.workers):
+        for pid in list(self.workers):  # still running at the end: an interrupted run's
+            with contextlib.suppress(OSError, AttributeError):  # no killpg on Windows: the lifeline does it
+                os.killpg(pid, signal.SIGKILL)  # at once, with what it started (its own session: setsid)
             self.forget(pid)
         auditing = not self.confinement.done.is_set() and self.confinement.started
         if auditing or not (self.keep and self.shareable()):

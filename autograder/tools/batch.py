@@ -227,7 +227,8 @@ def grade_batch(problemset: ProblemSet, submissions: Path, out: Path, workers: i
             wait([f for f in futures if not f.cancelled()])  # a cancelled one never runs: it is never done
             if bar is not None:
                 bar.close()
-            raise Interrupted(f"{len(outcomes)} of {len(students)} submissions done") from None
+            done = sum(f.done() and not f.cancelled() and f.exception() is None for f in futures)
+            raise Interrupted(f"{done} of {len(students)} submissions done") from None
         finally:
             executor.shutdown(wait=True)
             pool.close()
