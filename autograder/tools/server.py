@@ -2,7 +2,7 @@
 graders are imported once, and the problem set's libraries once (by the forkserver, which stays
 from one submission to the next where the workers were measured unable to reach it).
 
-    python -m autograder.tools.server PROBLEMSET_DIR    # what :class:`Server` starts; batch grading uses it
+    python -m autograder.tools.server PROBLEMSET_DIR PARENT_PID   # what :class:`Server` starts (batch grading)
 
 Each request is one grading, exactly as ``pytest ARGS`` run in the problem set's folder grades:
 its own :class:`autograder.run.Run`, workers, sandbox folders, time budget, results and report;
