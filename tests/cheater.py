@@ -21,6 +21,7 @@ import importlib
 import inspect
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -192,8 +193,18 @@ def main(argv) -> int:
     import zipfile
 
     archive, recording = Path(argv[0]).resolve(), Path(argv[1]).resolve()
-    package = Path(tempfile.mkdtemp(prefix="cheater-"))
+    scratch = Path(tempfile.mkdtemp(prefix="cheater-"))
+    package = scratch / "package"
     zipfile.ZipFile(archive).extractall(package)
+    (scratch / "tmp").mkdir()
+    os.environ["TMPDIR"] = tempfile.tempdir = str(scratch / "tmp")  # what the calls leave is removed with it
+    try:
+        return _cheat(package, recording, argv)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _cheat(package: Path, recording: Path, argv) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     import torch  # noqa: F401 - imported once, before the children fork
 
