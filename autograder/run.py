@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import sys
 import threading
@@ -263,6 +264,7 @@ class Run:
         """The end of the terminal output, after everything pytest prints: the failures folded by
         message, the checks not graded, the points table, and the last line."""
         self.target.close()  # the archives it unpacked
+        self._forget_graders()
         tr = config.pluginmanager.get_plugin("terminalreporter")
         if tr is None:
             return
@@ -286,6 +288,22 @@ class Run:
         tr.write_line(f"memory: {self.memory_plan}")
         tr.write_line(f"sandbox: {self.launcher.confinement.describe()}")  # for the tutor; the last line for the student
         tr.write_line(self.last_line())
+
+    def _forget_graders(self) -> None:
+        """The problem set's modules this run imported (conftest.py, the graders and their helpers)
+        leave ``sys.modules``: a next run in this process (a grading server's next submission)
+        imports them afresh, so nothing a grader module kept (a cache, a count) reaches another
+        submission's grading."""
+        real: dict[str, Path] = {}  # folder -> its resolved path (a few hundred folders hold every module)
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if not isinstance(file, str):
+                continue
+            folder, base = os.path.split(file)
+            if folder not in real:
+                real[folder] = Path(folder).resolve()
+            if self.problemset.judges_code(real[folder] / base):
+                del sys.modules[name]
 
     # -- the points and what the run leaves ------------------------------------------------------
     def carry(self, earlier: Results) -> None:

@@ -11,6 +11,7 @@ its number alone. ``docs/maintainers.md`` describes every key of problemset.toml
 """
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -81,6 +82,16 @@ class ProblemSet:
     @property
     def fixtures(self) -> Path:
         return self.root / "fixtures"
+
+    def judges_code(self, path: Path) -> bool:
+        """Whether ``path`` (resolved) is the problem set's own code that a grading imports in the
+        judge: its conftest.py and graders/ (the grader files, their helpers, the known mistakes)."""
+        conftest, graders = self._judges_code
+        return path == conftest or graders in path.parents
+
+    @functools.cached_property
+    def _judges_code(self) -> tuple[Path, Path]:
+        return (self.root / "conftest.py").resolve(), self.graders.resolve()
 
     @property
     def student_files(self) -> list[str]:

@@ -1,6 +1,8 @@
-"""Grade submission after submission in one long-lived process: pytest, the framework and the
-graders are imported once, and the problem set's libraries once (by the forkserver, which stays
-from one submission to the next where the workers were measured unable to reach it).
+"""Grade submission after submission in one long-lived process: pytest and the framework are
+imported once, and the problem set's libraries once (by the forkserver, which stays from one
+submission to the next where the workers were measured unable to reach it). The graders are
+imported afresh for each submission (a run takes them out of ``sys.modules`` as it ends), so
+nothing a grader module keeps reaches another submission's grading.
 
     python -m autograder.tools.server PROBLEMSET_DIR PARENT_PID   # what :class:`Server` starts (batch grading)
 
