@@ -3,6 +3,10 @@
     python scripts/benchmark.py [--repeat 5] [--copies 4] [--batch-repeat 3]
 
 Three figures side by side: the floor, a single grading run, and one more submission in a batch.
+Beside them, a grading run of the skeletons (every call raises NotImplementedError at once: the
+framework's own cost, with no check computed), and the CPU time of each command (user and system,
+summed over its processes): above the floor, a run's wall time on 2 cores is bounded by its CPU
+time above the floor's, halved.
 
 The floor is `python -c "import torch, torchvision"`; a full grading run is what Gradescope runs
 (`pytest --target=solutions` writing results.json and the HTML report), as it is and with
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,10 +54,19 @@ def tree_pss_kib(root: int) -> int:
     return total
 
 
-def wall(command: list[str]) -> float:
+CPU: dict[tuple, list[float]] = defaultdict(list)  # command -> the CPU seconds of each of its runs
+
+
+def wall(command: list[str], check: bool = True) -> float:
+    """The command's wall time; its CPU time (user and system, every process of its tree that was
+    waited for) is kept in CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.monotonic() - start
+    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=check)
+    took = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[tuple(command)].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return took
 
 
 def peak_mib(command: list[str]) -> float:
@@ -90,11 +104,11 @@ def main() -> None:
         floor = [py, "-c", "import torch, torchvision"]
         run = [py, "-m", "pytest", "--target=solutions", "-q", "-p", "no:cacheprovider",
                f"--results-json={tmp / 'results.json'}", f"--report={tmp / 'report.html'}"]
-        commands = {"full": run, "lean": [*run, "--lean"]}
+        commands = {"full": run, "lean": [*run, "--lean"], "skeletons": [*run[:3], "--target=skeletons", *run[4:]]}
         walls, ratios = defaultdict(list), defaultdict(list)
         for _ in range(args.repeat):
-            for name, command in commands.items():
-                base, took = wall(floor), wall(command)
+            for name, command in commands.items():  # the skeletons' run fails its tests: exit status 1
+                base, took = wall(floor), wall(command, check=name != "skeletons")
                 walls["floor"].append(base)
                 walls[name].append(took)
                 ratios[name].append(took / base)
@@ -116,12 +130,15 @@ def main() -> None:
             if cores > 1:
                 every.append(batch(more, f"every-{turn}", cores))
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}; wall: median (min-max) of {args.repeat} turns")
-    print(f"{'':36}{'wall s':>18}{'x floor':>18}{'peak MiB':>10}{'x floor':>9}")
+    print(f"{'':36}{'wall s':>18}{'x floor':>18}{'CPU s':>7}{'peak MiB':>10}{'x floor':>9}")
     rows = [("floor: import torch, torchvision", "floor"), ("full grading run of the solutions", "full"),
-            ("  the same with --lean", "lean")]
+            ("  the same with --lean", "lean"), ("  the skeletons (nothing computed)", "skeletons")]
+    cpu = {"floor": statistics.median(CPU[tuple(floor)]),
+           **{name: statistics.median(CPU[tuple(c)]) for name, c in commands.items()}}
     for label, name in rows:
         ratio = "1.00" if name == "floor" else spread(ratios[name])
-        print(f"{label:36}{spread(walls[name]):>18}{ratio:>18}{memory[name]:10.0f}{memory[name] / memory['floor']:9.2f}")
+        print(f"{label:36}{spread(walls[name]):>18}{ratio:>18}{cpu[name]:7.2f}{memory[name]:10.0f}"
+              f"{memory[name] / memory['floor']:9.2f}")
     print(f"{'one more submission in a batch, 1 worker':36}{spread(marginal):>18}{spread(marginal_ratio):>18}"
           f"   ({args.batch_repeat} turns; {args.copies} more copies)")
     if cores > 1:
