@@ -16,7 +16,6 @@ from autograder.tools.server import Pool
 from conftest import (
     CAN_DROP_CAP_SYS_ADMIN,
     ROOT,
-    grade,
     marked,
     make_submission,
     serve,
@@ -40,7 +39,7 @@ def tree_digest() -> str:
     return digest.hexdigest()
 
 
-MODES = {"as it is": lambda command: command}
+MODES = {"as it is": None}
 if CAN_DROP_CAP_SYS_ADMIN:  # Docker's and Gradescope's default: root without CAP_SYS_ADMIN
     MODES["without CAP_SYS_ADMIN"] = without_cap_sys_admin
 # What CAP_SYS_ADMIN changes is how the protected folders are kept from the workers (a private
@@ -56,8 +55,9 @@ CASES_OF = {mode: list(CASES) if mode == "as it is" else FILE_CASES for mode in 
 @pytest.fixture(scope="module")
 def graded_in_every_mode(tmp_path_factory, solutions_run):
     """Every case graded in every mode, three gradings at a time (the endless cases mostly wait
-    out their time limits, the others use a core), the slowest first; as it is, by three grading
-    servers (the batch path), so a hostile submission is followed by others in the same server."""
+    out their time limits, the others use a core), the slowest first, by grading servers (the
+    batch path; in each mode its own, started as that mode starts commands), so a hostile
+    submission is followed by others in the same server."""
     before = tree_digest()
     seen: dict[str, set[int]] = {}
     running = threading.Event()
@@ -78,19 +78,17 @@ def graded_in_every_mode(tmp_path_factory, solutions_run):
         watcher = threading.Thread(target=watch, args=(marker.name,), daemon=True)
         watcher.start()
         start = time.monotonic()
-        if mode == "as it is":  # through the batch path: one grading after another in a grading server
-            result = serve(pool, folder, f"--call-timeout={TIMEOUT}", tmp_path=base)
-        else:
-            result = grade(folder, f"--call-timeout={TIMEOUT}", tmp_path=base, timeout=600, wrap=MODES[mode])
+        result = serve(pools[mode], folder, f"--call-timeout={TIMEOUT}", tmp_path=base)
         return result, time.monotonic() - start, marker
 
     jobs = sorted(((mode, name) for mode in MODES for name in CASES_OF[mode]), key=lambda job: job[1] != "infinite loop")
-    pool = Pool(ROOT, 3)
+    pools = {mode: Pool(ROOT, 3, wrap=wrap) for mode, wrap in MODES.items()}  # servers started when first needed
     try:
         with ThreadPoolExecutor(max_workers=3) as threads:
             results = dict(zip(jobs, threads.map(run, jobs)))
     finally:
-        pool.close()
+        for pool in pools.values():
+            pool.close()
     running.clear()
     yield results, before, tree_digest(), seen
     for _, _, marker in results.values():  # outside pytest's tmp tree: nothing else removes them
@@ -120,6 +118,8 @@ def test_hostile_submission(graded_in_every_mode, solutions_run, mode, name):
     survivors = {pid for pid in seen.get(marker.name, ()) if os.path.exists(f"/proc/{pid}")}
     assert not survivors, f"{name}: a stray process survived: {survivors}"
     assert "WARNING" not in run.results["output"], run.results["output"]  # the reference data was out of reach
+    if mode != "as it is":  # the grading server really ran without CAP_SYS_ADMIN: no mount namespace of its own
+        assert "confinement: " in run.stdout and "private mount namespace" not in run.stdout, run.stdout[-1000:]
 
 
 @pytest.mark.parametrize("mode", MODES)

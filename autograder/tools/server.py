@@ -119,10 +119,14 @@ class ServerGone(Exception):
 class Server:
     """A grading server for one problem set; :meth:`grade` is ``pytest ARGS`` in its folder."""
 
-    def __init__(self, root: Path, env: dict | None = None, log=subprocess.DEVNULL):
+    def __init__(self, root: Path, env: dict | None = None, log=subprocess.DEVNULL, wrap=None):
+        """``wrap``: how the server's command line is started, if not as it is (e.g. under ``capsh``,
+        as a container without CAP_SYS_ADMIN runs it); the wrapper must exec the command in its
+        own process, which is the one this process talks to and signals."""
         self.root = Path(root)
+        command = [sys.executable, "-m", "autograder.tools.server", str(self.root), str(os.getpid())]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.tools.server", str(self.root), str(os.getpid())],
+            wrap(command) if wrap else command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, cwd=self.root, env=env, text=True)
         self._answers: queue.Queue = queue.Queue()  # read by a thread: select() takes no pipe on Windows
         threading.Thread(target=self._read, daemon=True, name="grading-server-answers").start()
@@ -185,8 +189,8 @@ class Pool:
     started when first needed and started again after it ended (a timeout, a crash). After
     :meth:`stop` every grading under way ends and every later one raises :class:`ServerGone`."""
 
-    def __init__(self, root: Path, size: int, env: dict | None = None, log=subprocess.DEVNULL):
-        self.root, self.env, self.log = Path(root), env, log
+    def __init__(self, root: Path, size: int, env: dict | None = None, log=subprocess.DEVNULL, wrap=None):
+        self.root, self.env, self.log, self.wrap = Path(root), env, log, wrap
         self._free: queue.LifoQueue = queue.LifoQueue()
         for _ in range(size):
             self._free.put(None)
@@ -201,7 +205,7 @@ class Pool:
                 if self.stopped:
                     raise ServerGone("the grading servers were stopped")
                 if server is None or not server.alive:
-                    server = Server(self.root, self.env, self.log)
+                    server = Server(self.root, self.env, self.log, self.wrap)
                     self._started.append(server)
             return server.grade(args, output, timeout)
         finally:
