@@ -3,10 +3,11 @@
     python scripts/benchmark.py [--repeat 5] [--copies 4] [--batch-repeat 3]
 
 Three figures side by side: the floor, a single grading run, and one more submission in a batch.
-Beside them, a grading run of the skeletons (every call raises NotImplementedError at once: the
-framework's own cost, with no check computed), and the CPU time of each command (user and system,
-summed over its processes): above the floor, a run's wall time on 2 cores is bounded by its CPU
-time above the floor's, halved.
+Beside them, a grading run of the skeletons (every student function raises NotImplementedError at
+once: the framework's own cost, and what the graders build before they call the student), and the
+CPU time of each command (user and system, of the processes that were waited for: a worker killed
+before its forkserver reaped it is not counted): above the floor, a run's wall time on 2 cores is
+bounded below by its CPU time above the floor's, halved.
 
 The floor is `python -c "import torch, torchvision"`; a full grading run is what Gradescope runs
 (`pytest --target=solutions` writing results.json and the HTML report), as it is and with
@@ -132,7 +133,7 @@ def main() -> None:
     print(f"machine: {cores} cores, Python {sys.version.split()[0]}; wall: median (min-max) of {args.repeat} turns")
     print(f"{'':36}{'wall s':>18}{'x floor':>18}{'CPU s':>7}{'peak MiB':>10}{'x floor':>9}")
     rows = [("floor: import torch, torchvision", "floor"), ("full grading run of the solutions", "full"),
-            ("  the same with --lean", "lean"), ("  the skeletons (nothing computed)", "skeletons")]
+            ("  the same with --lean", "lean"), ("  the skeletons (raising at once)", "skeletons")]
     cpu = {"floor": statistics.median(CPU[tuple(floor)]),
            **{name: statistics.median(CPU[tuple(c)]) for name, c in commands.items()}}
     for label, name in rows:

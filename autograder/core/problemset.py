@@ -91,7 +91,7 @@ class ProblemSet:
 
     @functools.cached_property
     def _judges_code(self) -> tuple[Path, Path]:
-        return (self.root / "conftest.py").resolve(), self.graders.resolve()
+        return self.root.resolve() / "conftest.py", self.graders.resolve()  # conftest.py as named (it may be a link)
 
     @property
     def student_files(self) -> list[str]:
